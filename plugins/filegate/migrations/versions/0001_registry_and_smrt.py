@@ -1,0 +1,83 @@
+"""File registry and the SMRT tables.
+
+Revision ID: 0001
+Revises:
+"""
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute("CREATE SCHEMA IF NOT EXISTS filegate")
+    op.execute("CREATE SCHEMA IF NOT EXISTS smrt")
+    op.execute("CREATE SCHEMA IF NOT EXISTS staging")
+    op.create_table(
+        "files",
+        sa.Column("file_id", sa.BigInteger(), autoincrement=True, nullable=False),
+        sa.Column("dataset", sa.Text(), nullable=False),
+        sa.Column("filename", sa.Text(), nullable=False, comment="path relative to landing/<dataset>/"),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False,
+                  comment="when the file landed (its mtime when claimed)"),
+        sa.Column("size_bytes", sa.BigInteger(), nullable=False),
+        sa.Column("sha256", sa.Text(), nullable=False),
+        sa.Column("status", sa.Text(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("header", postgresql.JSONB(astext_type=sa.Text()), nullable=True,
+                  comment="dataset-specific header fields"),
+        sa.Column("sort_key", sa.Text(), nullable=True, comment="publish order within a batch"),
+        sa.Column("rows_read", sa.BigInteger(), nullable=True),
+        sa.Column("rows_loaded", sa.BigInteger(), nullable=True),
+        sa.Column("batch_id", sa.Text(), nullable=False, comment="the Airflow run that handled the file"),
+        sa.Column("stored_path", sa.Text(), nullable=True, comment="where the raw file is now"),
+        sa.Column("reloadable", sa.Boolean(), server_default="false", nullable=False,
+                  comment="re-delivery under the same name upserts"),
+        sa.Column("claimed_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("status IN ('claimed', 'loaded', 'rejected', 'duplicate')", name=op.f("ck_files_status")),
+        sa.PrimaryKeyConstraint("file_id", name=op.f("pk_files")),
+        schema="filegate",
+        comment="Every file seen in a landing folder and what became of it",
+    )
+    op.create_index("ix_files_dataset_filename", "files", ["dataset", "filename"], schema="filegate")
+    op.create_index("uq_files_loaded_name", "files", ["dataset", "filename"], unique=True, schema="filegate",
+                    postgresql_where="status = 'loaded' AND NOT reloadable")
+    op.create_table(
+        "meters",
+        sa.Column("meter_number", sa.Text(), nullable=False),
+        sa.Column("first_file_id", sa.BigInteger(), nullable=False),
+        sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["first_file_id"], ["filegate.files.file_id"],
+                                name=op.f("fk_meters_first_file_id_files")),
+        sa.PrimaryKeyConstraint("meter_number", name=op.f("pk_meters")),
+        schema="smrt",
+        comment="Meters seen in SMRT files (canonical 11-digit numbers)",
+    )
+    op.create_table(
+        "readings",
+        sa.Column("meter_number", sa.Text(), nullable=False),
+        sa.Column("reading_start_utc", sa.DateTime(timezone=True), nullable=False,
+                  comment="start of the hour measured"),
+        sa.Column("consumption", sa.Numeric(), nullable=False),
+        sa.Column("file_id", sa.BigInteger(), nullable=False),
+        sa.Column("line", sa.Integer(), nullable=False, comment="line of the CONSU record in that file"),
+        sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["file_id"], ["filegate.files.file_id"], name=op.f("fk_readings_file_id_files")),
+        sa.ForeignKeyConstraint(["meter_number"], ["smrt.meters.meter_number"],
+                                name=op.f("fk_readings_meter_number_meters")),
+        sa.PrimaryKeyConstraint("meter_number", "reading_start_utc", name=op.f("pk_readings")),
+        schema="smrt",
+        comment="Hourly consumption; the latest file to report an hour wins",
+    )
+    op.create_index(op.f("ix_readings_file_id"), "readings", ["file_id"], schema="smrt")
+
+
+def downgrade() -> None:
+    op.drop_table("readings", schema="smrt")
+    op.drop_table("meters", schema="smrt")
+    op.drop_table("files", schema="filegate")

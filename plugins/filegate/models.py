@@ -1,0 +1,57 @@
+"""The audit schema, defined once as SQLAlchemy ORM models; Alembic migrations create it.
+
+Dataset tables live beside their dataset (`filegate.datasets.<name>.models`) on the same `Base`.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, MetaData, Text, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+FILE_STATUSES = ("claimed", "loaded", "rejected", "duplicate")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention={
+        "pk": "pk_%(table_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+    })
+
+
+class FileRecord(Base):
+    """The file registry: one row per file seen in a landing folder, whatever became of it."""
+
+    __tablename__ = "files"
+    __table_args__ = (
+        CheckConstraint(f"status IN {FILE_STATUSES}", name="status"),
+        Index("ix_files_dataset_filename", "dataset", "filename"),
+        # at most one loaded file per dataset and name: "never load the same file twice"
+        Index("uq_files_loaded_name", "dataset", "filename", unique=True,
+              postgresql_where="status = 'loaded' AND NOT reloadable"),
+        {"schema": "filegate", "comment": "Every file seen in a landing folder and what became of it"},
+    )
+
+    file_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    dataset: Mapped[str] = mapped_column(Text)
+    filename: Mapped[str] = mapped_column(Text, comment="path relative to landing/<dataset>/")
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                  comment="when the file landed (its mtime when claimed)")
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    header: Mapped[dict | None] = mapped_column(JSONB, comment="dataset-specific header fields")
+    sort_key: Mapped[str | None] = mapped_column(Text, comment="publish order within a batch")
+    rows_read: Mapped[int | None] = mapped_column(BigInteger)
+    rows_loaded: Mapped[int | None] = mapped_column(BigInteger)
+    batch_id: Mapped[str] = mapped_column(Text, comment="the Airflow run that handled the file")
+    stored_path: Mapped[str | None] = mapped_column(Text, comment="where the raw file is now")
+    reloadable: Mapped[bool] = mapped_column(server_default="false",
+                                             comment="re-delivery under the same name upserts")
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    loaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
