@@ -1,0 +1,49 @@
+"""What a dataset is: a small declaration. Adding a dataset touches one place.
+
+A reader turns a raw file into a header (kept in the registry), a sort key (publish order inside
+a batch) and a stream of `(table, line, record)`; it raises `filegate.errors.Reject` for a file
+that must not be loaded. Everything else (claim, convert, stage, audit, publish, reports) is
+generic and driven by this declaration plus SQL under include/sql/<dataset>/.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from filegate.settings import Settings
+
+Record = dict[str, Any]
+
+
+@dataclass
+class ParsedFile:
+    header: dict[str, Any]
+    sort_key: str
+    records: Iterator[tuple[str, int, Record]]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    staging_columns: dict[str, str]   # column -> PostgreSQL type, as staged for the audit
+    target: str                       # "schema.table" the publish SQL upserts into; rows carry file_id
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    description: str
+    pattern: str                                          # glob under landing/<name>/
+    reader: Callable[[Path, Settings], ParsedFile]
+    tables: tuple[Table, ...]
+    suite: Callable[[Table], Any]                         # builds the GE suite (imports GE lazily)
+    reports: tuple[str, ...] = ()                         # include/sql/<name>/reports/<report>.sql
+    reloadable: bool = False                              # a loaded name may be re-delivered and upserted
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+    def table(self, name: str) -> Table:
+        for t in self.tables:
+            if t.name == name:
+                return t
+        raise KeyError(f"dataset {self.name} has no table {name!r} (tables: {[t.name for t in self.tables]})")

@@ -1,0 +1,55 @@
+"""Publish: in ONE transaction upsert the passing files' rows and mark them loaded; then archive.
+
+The upsert SQL is the dataset's, one statement per file under include/sql/<dataset>/publish/,
+run in name order with `{staging_<table>}` bound to the batch's staging tables and
+`%(file_ids)s` to the files being published. A crash before commit leaves the targets untouched
+and the files claimed (claimable again); a crash after commit leaves them loaded, and the next
+attempt only finishes the archive moves.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from filegate import faults, landing, registry
+from filegate.dataset import Dataset
+from filegate.warehouse import compose, connect, sql_files
+
+log = logging.getLogger(__name__)
+
+
+def publish(conninfo: str, dataset: Dataset, staging: dict[str, str], file_ids: list[int]) -> dict[int, int]:
+    """Upsert `file_ids` (those still claimed) from `staging` ({table: staging table}); return rows per file."""
+    idents = {f"staging_{table}": name for table, name in staging.items()}
+    counts: dict[int, int] = {}
+    with connect(conninfo) as conn:
+        registry.lock_dataset(conn, dataset.name)
+        pending = [file_id for file_id, _ in registry.claimed_in(conn, file_ids)]
+        if pending:
+            for path in sql_files(f"{dataset.name}/publish"):
+                cur = conn.execute(compose(path.read_text(), **idents), {"file_ids": pending})
+                log.info("%s: %s rows", path.name, cur.rowcount)
+            counts = registry.mark_loaded(conn, pending, [t.target for t in dataset.tables])
+        faults.inject("publish.before_commit")
+        for name in staging.values():
+            conn.execute(compose("DROP TABLE IF EXISTS {t}", t=name))
+    faults.inject("publish.after_commit")
+    return counts
+
+
+def archive_loaded(conninfo: str, dataset: Dataset, file_ids: list[int], landing_dir: Path,
+                   archive_root: Path, batch: str) -> list[Path]:
+    """Move loaded files that are still in landing to archive/ (idempotent)."""
+    moved = []
+    with connect(conninfo, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT file_id, filename, stored_path FROM filegate.files"
+            " WHERE file_id = ANY(%s) AND status = 'loaded'", (file_ids,)).fetchall()
+        for file_id, filename, stored in rows:
+            path = Path(stored) if stored else None
+            if path is None or not path.exists() or landing_dir not in path.parents:
+                continue
+            target = landing.move(path, archive_root, dataset.name, batch, filename)
+            registry.set_stored_path(conn, file_id, target)
+            moved.append(target)
+    return moved
