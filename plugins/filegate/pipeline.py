@@ -1,0 +1,152 @@
+"""The ingest steps as the DAG tasks run them: claim -> convert (per file) -> stage -> audit -> publish.
+
+Each step takes plain values and returns plain, XCom-able values, logs its progress, and is
+idempotent: a retry or re-run of the same run never duplicates, loses or half-loads anything.
+Nothing here needs an Airflow context, so the same steps run under tests and the CLI.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from filegate import datasets, landing, registry
+from filegate.convert import combine_parts, convert_file
+from filegate.errors import Reject
+from filegate.settings import Settings, load
+from filegate.warehouse import connect
+
+log = logging.getLogger(__name__)
+
+
+def batch_dir(settings: Settings, dataset: str, run_id: str) -> Path:
+    return settings.processed / dataset / landing.batch_folder_name(run_id)
+
+
+def claim(dataset_name: str, run_id: str, conninfo: str, settings: Settings | None = None) -> list[dict]:
+    """Register complete files and return those to load; refuse duplicates into quarantine."""
+    s = settings or load()
+    ds = datasets.get(dataset_name)
+    landing_dir = s.landing / ds.name
+    batch = landing.batch_folder_name(run_id)
+    claimed: list[dict] = []
+    for path in landing.complete_files(landing_dir, ds.pattern, s.min_file_age):
+        landed = landing.fingerprint(path, landing_dir)
+        if landed is None:
+            continue
+        with connect(conninfo) as conn:
+            registry.lock_dataset(conn, ds.name)
+            decision = registry.decide(conn, ds.name, landed, run_id, ds.reloadable)
+        if decision.action == "duplicate":
+            log.error("DUPLICATE %s", decision.reason)
+            _quarantine(conninfo, s, ds.name, batch, decision.file_id, landed.path, landed.filename, decision.reason)
+        elif decision.action == "archive":
+            log.info("%s was loaded (file_id %d) but not yet archived: archiving it now",
+                     landed.filename, decision.file_id)
+            with connect(conninfo, autocommit=True) as conn:
+                target = landing.move(landed.path, s.archive, ds.name, batch, landed.filename)
+                registry.set_stored_path(conn, decision.file_id, target)
+        else:
+            claimed.append({"file_id": decision.file_id, "filename": landed.filename, "path": str(landed.path)})
+    log.info("%s: claimed %d file(s) from %s", ds.name, len(claimed), landing_dir)
+    return claimed
+
+
+def convert(dataset_name: str, run_id: str, file: dict, conninfo: str, settings: Settings | None = None) -> dict:
+    """Stream one claimed file to NDJSON gzip parts; a structurally bad file is quarantined."""
+    s = settings or load()
+    ds = datasets.get(dataset_name)
+    file_id, filename, path = file["file_id"], file["filename"], Path(file["path"])
+    with connect(conninfo) as conn:
+        status, reason = registry.status(conn, file_id)
+    if status != registry.CLAIMED:
+        log.info("%s (file_id %d) is already %s: nothing to convert", filename, file_id, status)
+        return {"file_id": file_id, "filename": filename, "status": status}
+    try:
+        converted = convert_file(ds, path, file_id, batch_dir(s, ds.name, run_id), s)
+    except Reject as e:
+        reason = e.describe(filename)
+        log.error("REJECTED %s", reason)
+        with connect(conninfo) as conn:
+            registry.reject(conn, file_id, reason)
+        _quarantine(conninfo, s, ds.name, landing.batch_folder_name(run_id), file_id, path, filename, reason)
+        return {"file_id": file_id, "filename": filename, "status": registry.REJECTED, "reason": reason}
+    with connect(conninfo) as conn:
+        registry.record_conversion(conn, file_id, converted.header, converted.sort_key, sum(converted.rows.values()))
+    log.info("%s (file_id %d): converted %s", filename, file_id, converted.rows)
+    return {"file_id": file_id, "filename": filename, "status": "converted", "rows": converted.rows}
+
+
+def stage(dataset_name: str, run_id: str, converted: list[dict], conninfo: str,
+          settings: Settings | None = None) -> dict:
+    """Combine the converted files into one NDJSON gzip per table and COPY each into staging."""
+    from filegate.stage import stage_table, staging_table
+
+    s = settings or load()
+    ds = datasets.get(dataset_name)
+    file_ids = sorted(c["file_id"] for c in converted if c and c["status"] == "converted")
+    out = batch_dir(s, ds.name, run_id)
+    staging = {}
+    for table in ds.tables:
+        ndjson = combine_parts(out, table.name, file_ids)
+        name = staging_table(ds, table, run_id)
+        stage_table(conninfo, name, table, ndjson)
+        staging[table.name] = name
+    return {"file_ids": file_ids, "staging": staging}
+
+
+def audit(dataset_name: str, run_id: str, staged: dict, conninfo: str, settings: Settings | None = None) -> dict:
+    """Validate the staged batch with the dataset's suite; quarantine each failing file whole."""
+    from filegate.quality import audit_table
+
+    s = settings or load()
+    ds = datasets.get(dataset_name)
+    file_ids = staged["file_ids"]
+    failures: dict[int, list[dict]] = {}
+    docs = None
+    if file_ids:
+        for table in ds.tables:
+            result = audit_table(conninfo, ds, table, staged["staging"][table.name], file_ids, s.quality / ds.name)
+            docs = result.docs
+            for file_id, failure in result.failures.items():
+                failures.setdefault(file_id, []).append({"table": table.name, **failure})
+    batch = landing.batch_folder_name(run_id)
+    for file_id, failed in failures.items():
+        reason = "; ".join(f["reason"] for f in failed)
+        with connect(conninfo) as conn:
+            filename, stored = conn.execute(
+                "SELECT filename, stored_path FROM filegate.files WHERE file_id = %s", (file_id,)).fetchone()
+            registry.reject(conn, file_id, reason)
+        log.error("REJECTED %s: %s", filename, reason)
+        _quarantine(conninfo, s, ds.name, batch, file_id, Path(stored), filename, reason, {"failures": failed})
+    passing = [i for i in file_ids if i not in failures]
+    log.info("%s: %d file(s) pass the audit, %d quarantined; quality report: %s",
+             ds.name, len(passing), len(failures), docs)
+    return {**staged, "file_ids": passing, "rejected": sorted(failures), "quality_docs": docs}
+
+
+def publish(dataset_name: str, run_id: str, audited: dict, conninfo: str, settings: Settings | None = None) -> dict:
+    """Upsert the passing files in one transaction, then archive them and drop the batch's parts."""
+    from filegate.publish import archive_loaded, publish as publish_batch
+
+    s = settings or load()
+    ds = datasets.get(dataset_name)
+    counts = publish_batch(conninfo, ds, audited["staging"], audited["file_ids"])
+    moved = archive_loaded(conninfo, ds, audited["file_ids"], s.landing / ds.name, s.archive,
+                           landing.batch_folder_name(run_id))
+    shutil.rmtree(batch_dir(s, ds.name, run_id) / "parts", ignore_errors=True)
+    rows = sum(counts.values())
+    log.info("%s: published %d file(s), %d row(s) now stored from them; archived %d file(s)",
+             ds.name, len(counts), rows, len(moved))
+    return {"files_loaded": len(counts), "rows": rows, "archived": [str(p) for p in moved]}
+
+
+def _quarantine(conninfo: str, s: Settings, dataset: str, batch: str, file_id: int, path: Path,
+                filename: str, reason: str, details: dict | None = None) -> None:
+    """Move a refused file to quarantine with its reason beside it (idempotent: gone is done)."""
+    if not path.exists() or (s.landing / dataset) not in path.parents:
+        return
+    target = landing.move(path, s.quarantine, dataset, batch, filename)
+    landing.write_reason(target, reason, details)
+    with connect(conninfo, autocommit=True) as conn:
+        registry.set_stored_path(conn, file_id, target)
