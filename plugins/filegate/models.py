@@ -46,6 +46,7 @@ class FileRecord(Base):
     status: Mapped[str] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
     header: Mapped[dict | None] = mapped_column(JSONB, comment="dataset-specific header fields")
+    details: Mapped[dict | None] = mapped_column(JSONB, comment="why it was refused: failed checks, sample rows")
     sort_key: Mapped[str | None] = mapped_column(Text, comment="publish order within a batch")
     rows_read: Mapped[int | None] = mapped_column(BigInteger)
     rows_loaded: Mapped[int | None] = mapped_column(BigInteger)

@@ -112,12 +112,12 @@ def audit(dataset_name: str, run_id: str, staged: dict, conninfo: str, settings:
                 failures.setdefault(file_id, []).append({"table": table.name, **failure})
     batch = landing.batch_folder_name(run_id)
     for file_id, failed in failures.items():
-        reason = "; ".join(f["reason"] for f in failed)
         with connect(conninfo) as conn:
             filename, stored = conn.execute(
                 "SELECT filename, stored_path FROM filegate.files WHERE file_id = %s", (file_id,)).fetchone()
-            registry.reject(conn, file_id, reason)
-        log.error("REJECTED %s: %s", filename, reason)
+            reason = f"{filename}: " + "; ".join(f["reason"] for f in failed)
+            registry.reject(conn, file_id, reason, {"failures": failed})
+        log.error("REJECTED %s", reason)
         _quarantine(conninfo, s, ds.name, batch, file_id, Path(stored), filename, reason, {"failures": failed})
     passing = [i for i in file_ids if i not in failures]
     log.info("%s: %d file(s) pass the audit, %d quarantined; quality report: %s",

@@ -33,51 +33,62 @@ def _gx():
 
 
 def context(quality_dir: Path):
+    """An ephemeral context: suites and definitions live in memory, rebuilt from code each audit
+    (nothing to drift or dangle); validation results and Data Docs are written under quality_dir."""
     gx = _gx()
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig, InMemoryStoreBackendDefaults, ProgressBarsConfig)
 
-    quality_dir.mkdir(parents=True, exist_ok=True)
-    ctx = gx.get_context(mode="file", project_root_dir=str(quality_dir))
-    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
-    return ctx
+    def folder(name: str) -> dict:
+        return {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(quality_dir / name)}
+
+    config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+                               progress_bars=ProgressBarsConfig(globally=False))
+    config.stores["validation_results_store"] = {"class_name": "ValidationResultsStore",
+                                                 "store_backend": folder("validations")}
+    config.validation_results_store_name = "validation_results_store"
+    config.data_docs_sites = {"local_site": {
+        "class_name": "SiteBuilder", "show_how_to_buttons": False, "store_backend": folder("data_docs"),
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}}}
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+def docs_index(quality_dir: Path) -> Path:
+    return quality_dir / "data_docs" / "index.html"
 
 
 def audit_table(conninfo: str, dataset: Dataset, table: Table, staging: str, file_ids: list[int],
                 quality_dir: Path) -> AuditResult:
     gx = _gx()
     ctx = context(quality_dir)
-    source = ctx.data_sources.add_or_update_sql(name="warehouse", connection_string=sqlalchemy_url(conninfo))
-    suite = ctx.suites.add_or_update(dataset.suite(table))
+    source = ctx.data_sources.add_sql(name="warehouse", connection_string=sqlalchemy_url(conninfo))
+    suite = ctx.suites.add(dataset.suite(table))
     result = AuditResult()
 
-    def validate(label: str, where: str) -> dict:
-        name = f"{dataset.name}_{table.name}"
-        if any(a.name == name for a in source.assets):
-            source.delete_asset(name)
-        asset = source.add_query_asset(name=name, query=f'SELECT * FROM {_quoted(staging)} {where}')
-        batch = asset.add_batch_definition_whole_table(label)
-        definition = ctx.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=name, data=batch, suite=suite))
-        checkpoint = ctx.checkpoints.add_or_update(gx.Checkpoint(
+    def validate(name: str, where: str):
+        asset = source.add_query_asset(name=name, query=f"SELECT * FROM {_quoted(staging)} {where}")
+        batch = asset.add_batch_definition_whole_table("whole")
+        definition = ctx.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+        checkpoint = ctx.checkpoints.add(gx.Checkpoint(
             name=name, validation_definitions=[definition],
             actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
             result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS,
                            "unexpected_index_column_names": ["_line"]},
         ))
-        run = checkpoint.run()
-        (validation,) = run.run_results.values()
+        (validation,) = checkpoint.run().run_results.values()
         return validation
 
-    whole = validate("batch", "")
+    whole = validate(f"{dataset.name}.{table.name} batch", "")
     if whole.success:
         log.info("%s.%s: all %d file(s) pass suite %s", dataset.name, table.name, len(file_ids), suite.name)
     else:
         log.warning("%s.%s: the batch fails suite %s; validating file by file", dataset.name, table.name, suite.name)
         for file_id in file_ids:
-            one = validate(f"file_{file_id}", f"WHERE _file_id = {int(file_id)}")
+            one = validate(f"{dataset.name}.{table.name} file {file_id}", f"WHERE _file_id = {int(file_id)}")
             if not one.success:
-                result.failures[file_id] = _describe(suite.name, one)
-    result.docs = _docs_index(ctx)
+                failure = result.failures[file_id] = _describe(suite.name, one)
+                failure["sample_rows"] = _sample_rows(conninfo, staging, file_id, failure["expectations"])
+    result.docs = str(docs_index(quality_dir))
     return result
 
 
@@ -104,10 +115,19 @@ def _describe(suite_name: str, validation) -> dict:
     return {"reason": f"failed suite {suite_name}: " + "; ".join(parts), "expectations": failed}
 
 
+def _sample_rows(conninfo: str, staging: str, file_id: int, failed: list[dict]) -> list[dict]:
+    """The staged rows (raw values included) at the sample lines GE reported, in line order."""
+    from psycopg.rows import dict_row
+
+    from filegate.warehouse import compose, connect
+
+    lines = sorted({n for f in failed for n in (f["sample_lines"] or [])})[:SAMPLE_ROWS]
+    if not lines:
+        return []
+    with connect(conninfo, row_factory=dict_row) as conn:
+        q = compose("SELECT * FROM {t} WHERE _file_id = %s AND _line = ANY(%s) ORDER BY _line", t=staging)
+        return conn.execute(q, (file_id, lines)).fetchall()
+
+
 def _quoted(name: str) -> str:
     return ".".join('"' + p.replace('"', '""') + '"' for p in name.split("."))
-
-
-def _docs_index(ctx) -> str | None:
-    sites = ctx.get_docs_sites_urls()
-    return sites[0]["site_url"] if sites else None

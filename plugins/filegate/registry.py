@@ -82,11 +82,11 @@ def record_conversion(conn, file_id: int, header: dict, sort_key: str, rows_read
     )
 
 
-def reject(conn, file_id: int, reason: str, header: dict | None = None) -> None:
+def reject(conn, file_id: int, reason: str, details: dict | None = None) -> None:
     conn.execute(
-        "UPDATE filegate.files SET status = 'rejected', reason = %s, header = COALESCE(%s, header)"
+        "UPDATE filegate.files SET status = 'rejected', reason = %s, details = %s"
         " WHERE file_id = %s AND status = 'claimed'",
-        (reason, json.dumps(header) if header is not None else None, file_id),
+        (reason, json.dumps(details, default=str) if details is not None else None, file_id),
     )
 
 

@@ -30,6 +30,8 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("header", postgresql.JSONB(astext_type=sa.Text()), nullable=True,
                   comment="dataset-specific header fields"),
+        sa.Column("details", postgresql.JSONB(astext_type=sa.Text()), nullable=True,
+                  comment="why it was refused: failed checks, sample rows"),
         sa.Column("sort_key", sa.Text(), nullable=True, comment="publish order within a batch"),
         sa.Column("rows_read", sa.BigInteger(), nullable=True),
         sa.Column("rows_loaded", sa.BigInteger(), nullable=True),

@@ -1,0 +1,36 @@
+# filegate: every target is idempotent and says what it does. See README.md.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+RUN    := PYTHONPATH=$(CURDIR)/plugins $(BIN)/python
+
+.PHONY: run test up down migrate venv clean-state
+
+run: venv ## the main job: ingest + reports for every dataset on the embedded stack, with a summary
+	@$(RUN) -m filegate.cli run
+
+test: venv ## the whole test suite (what .ci/run calls)
+	@echo "• running the test suite"
+	@$(RUN) -m pytest $(PYTEST_ARGS)
+
+up: venv ## airflow standalone on http://localhost:8080 against the embedded stack
+	@$(RUN) -m filegate.cli up
+
+down: venv ## stop what `make up` / `make run` started
+	@$(RUN) -m filegate.cli down
+
+migrate: venv ## create or upgrade the Airflow metadata DB and the warehouse schema
+	@$(RUN) -m filegate.cli migrate
+
+venv: $(BIN)/.installed
+
+$(BIN)/.installed: requirements.txt
+	@echo "• creating $(VENV) with $(PYTHON) and installing the pinned requirements (first time: a few minutes)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $@
+	@echo "• $(VENV) ready"
+
+clean-state: down ## remove the state folder (embedded PostgreSQL, Airflow home, logs); data/ is kept
+	rm -rf $${FILEGATE_STATE_DIR:-.filegate}
