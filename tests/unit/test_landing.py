@@ -1,0 +1,48 @@
+"""Landing folder rules: only complete files count; files are moved, never overwritten or deleted."""
+import hashlib
+import os
+import time
+
+from filegate import landing
+
+
+def touch(path, text="x", age=0.0):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    stamp = time.time() - age
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def test_temporary_hidden_and_young_files_are_not_complete(tmp_path):
+    touch(tmp_path / "A.SMRT", age=100)
+    touch(tmp_path / "B.SMRT.part", age=100)
+    touch(tmp_path / "C.SMRT.tmp", age=100)
+    touch(tmp_path / ".D.SMRT", age=100)
+    touch(tmp_path / "E.SMRT", age=1)
+    touch(tmp_path / "sub" / "F.SMRT", age=100)
+    touch(tmp_path / "G.csv", age=100)
+    ready = landing.complete_files(tmp_path, "*.SMRT", min_age=30)
+    assert [p.relative_to(tmp_path).as_posix() for p in ready] == ["A.SMRT", "sub/F.SMRT"]
+
+
+def test_fingerprint_records_size_hash_and_received_time(tmp_path):
+    path = touch(tmp_path / "sub" / "A.SMRT", "hello", age=60)
+    landed = landing.fingerprint(path, tmp_path)
+    assert landed.filename == "sub/A.SMRT"
+    assert landed.size == 5
+    assert landed.sha256 == hashlib.sha256(b"hello").hexdigest()
+    assert abs(landed.received_at.timestamp() - (time.time() - 60)) < 5
+
+
+def test_move_never_overwrites(tmp_path):
+    first = landing.move(touch(tmp_path / "in" / "A.SMRT", "1"), tmp_path / "archive", "smrt", "b1", "A.SMRT")
+    second = landing.move(touch(tmp_path / "in" / "A.SMRT", "2"), tmp_path / "archive", "smrt", "b1", "A.SMRT")
+    assert first != second
+    assert (first.read_text(), second.read_text()) == ("1", "2")
+    assert not (tmp_path / "in" / "A.SMRT").exists()
+
+
+def test_batch_folder_names_are_safe():
+    assert landing.batch_folder_name("manual__2026-11-22T19:54:39.324074+00:00") == \
+        "manual__2026-11-22T19_54_39.324074_00_00"
