@@ -106,4 +106,5 @@ def airflow_environment(settings: Settings, server=None) -> dict[str, str]:
 def _runtime_dir(settings: Settings) -> Path:
     path = settings.state_dir / "run"
     path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o700)  # platformdirs ignores a runtime dir others can read
     return path

@@ -27,7 +27,13 @@ class AuditResult:
 def _gx():
     # GE logs a lot at INFO and its import is slow: quiet it first, import only inside tasks
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    import warnings
+
     import great_expectations as gx
+    from great_expectations.datasource.fluent.sql_datasource import GxDatasourceWarning
+
+    # it suggests add_postgres, which rejects the Unix-socket URL of the embedded server
+    warnings.filterwarnings("ignore", category=GxDatasourceWarning)
 
     return gx
 

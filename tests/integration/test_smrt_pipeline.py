@@ -1,0 +1,196 @@
+"""The write-audit-publish steps against the real embedded PostgreSQL and a real GE suite,
+run exactly as the DAG tasks run them (the DAG itself is exercised in tests/dags/)."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import psycopg
+import pytest
+
+from filegate import faults, pipeline
+from filegate.datasets.smrt import queries
+from smrt_files import drop, smrt_text
+
+
+def run_batch(run_id: str, conninfo: str, settings) -> dict:
+    claimed = pipeline.claim("smrt", run_id, conninfo, settings)
+    converted = [pipeline.convert("smrt", run_id, f, conninfo, settings) for f in claimed]
+    staged = pipeline.stage("smrt", run_id, converted, conninfo, settings)
+    audited = pipeline.audit("smrt", run_id, staged, conninfo, settings)
+    return pipeline.publish("smrt", run_id, audited, conninfo, settings)
+
+
+def registry(conninfo) -> dict[str, tuple]:
+    with psycopg.connect(conninfo) as conn:
+        rows = conn.execute("SELECT filename, status, reason, rows_read, rows_loaded FROM filegate.files"
+                            " ORDER BY file_id").fetchall()
+    return {r[0]: r[1:] for r in rows}
+
+
+def readings(conninfo) -> list[tuple]:
+    with psycopg.connect(conninfo) as conn:
+        return conn.execute(
+            "SELECT r.meter_number, to_char(r.reading_start_utc AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),"
+            " r.consumption, f.filename, r.line FROM smrt.readings r JOIN filegate.files f USING (file_id)"
+            " ORDER BY 1, 2").fetchall()
+
+
+def files_in(folder) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+@pytest.fixture
+def landing(settings):
+    return settings.landing / "smrt"
+
+
+def test_a_good_file_is_loaded_with_lineage_and_audit(conninfo, settings, landing):
+    drop(landing, "PN000001.SMRT", smrt_text("PN000001", [
+        ("1234567890", "20260105", "0000", "1.5"), ("1234567890", "20260105", "0100", "2.25")]))
+    result = run_batch("run1", conninfo, settings)
+
+    assert result["files_loaded"] == 1 and result["rows"] == 2
+    assert readings(conninfo) == [
+        ("01234567890", "2026-01-05 00:00", Decimal("1.5"), "PN000001.SMRT", 2),
+        ("01234567890", "2026-01-05 01:00", Decimal("2.25"), "PN000001.SMRT", 3),
+    ]
+    with psycopg.connect(conninfo) as conn:
+        row = conn.execute("SELECT status, size_bytes, sha256, header, received_at IS NOT NULL, batch_id,"
+                           " stored_path FROM filegate.files").fetchone()
+    status, size, sha, header, received, batch, stored = row
+    assert status == "loaded" and size > 0 and len(sha) == 64 and received and batch == "run1"
+    assert header["generation_number"] == "PN000001" and header["environment"] == "production"
+    assert files_in(settings.archive) == ["PN000001.SMRT"] and files_in(landing) == []
+    assert stored.startswith(str(settings.archive))
+    assert (settings.processed / "smrt" / "run1" / "readings.json.gz").exists()
+
+
+def test_file_order_not_listing_order_decides_the_last_write(conninfo, settings, landing):
+    # listed A, B, C; created C (latest) > A > B; A and B share a creation time, generation breaks the tie
+    hour = [("1234567890", "20260105", "0000", None)]
+    drop(landing, "A.SMRT", smrt_text("PN000005", [(*hour[0][:3], "5")], created="20260105 120000"))
+    drop(landing, "B.SMRT", smrt_text("PN000004", [(*hour[0][:3], "4")], created="20260105 120000"))
+    drop(landing, "C.SMRT", smrt_text("PN000001", [(*hour[0][:3], "9")], created="20260105 130000"))
+    run_batch("run1", conninfo, settings)
+    assert [(r[2], r[3]) for r in readings(conninfo)] == [(Decimal("9"), "C.SMRT")]
+
+    (landing / "C.SMRT").unlink(missing_ok=True)
+    drop(landing, "D.SMRT", smrt_text("PN000002", [(*hour[0][:3], "6")], created="20260105 120000"))
+    run_batch("run2", conninfo, settings)
+    # a later delivery overwrites the stored value and the row points at its new file
+    assert [(r[2], r[3]) for r in readings(conninfo)] == [(Decimal("6"), "D.SMRT")]
+
+
+def test_a_loaded_name_is_refused_as_duplicate_and_quarantined(conninfo, settings, landing):
+    text = smrt_text("PN000001", [("1234567890", "20260105", "0000", "1")])
+    drop(landing, "PN000001.SMRT", text)
+    run_batch("run1", conninfo, settings)
+    drop(landing, "PN000001.SMRT", text.replace(",1\n", ",2\n"))
+    result = run_batch("run2", conninfo, settings)
+
+    assert result["files_loaded"] == 0
+    status = [(s, r) for s, r, *_ in [v for v in _all_registry_rows(conninfo)]]
+    assert status[0] == ("loaded", None)
+    assert status[1][0] == "duplicate" and "already loaded as file_id" in status[1][1]
+    assert [r[2] for r in readings(conninfo)] == [Decimal("1")]
+    reason_file = next(settings.quarantine.rglob("PN000001.SMRT.reason.json"))
+    assert "duplicate" in json.loads(reason_file.read_text())["reason"]
+
+
+def _all_registry_rows(conninfo):
+    with psycopg.connect(conninfo) as conn:
+        return conn.execute("SELECT status, reason, filename FROM filegate.files ORDER BY file_id").fetchall()
+
+
+def test_a_rejected_file_may_be_fixed_and_dropped_again(conninfo, settings, landing):
+    good = smrt_text("PN000001", [("1234567890", "20260105", "0000", "1")])
+    drop(landing, "PN000001.SMRT", good.replace('"TRAIL"\n', ""))
+    run_batch("run1", conninfo, settings)
+    drop(landing, "PN000001.SMRT", good)
+    run_batch("run2", conninfo, settings)
+    assert [r[0] for r in _all_registry_rows(conninfo)] == ["rejected", "loaded"]
+    assert len(readings(conninfo)) == 1
+
+
+def test_a_file_failing_the_suite_is_quarantined_whole_and_the_others_load(conninfo, settings, landing):
+    drop(landing, "GOOD.SMRT", smrt_text("PN000001", [("1234567890", "20260105", "0000", "1")]))
+    drop(landing, "BAD.SMRT", smrt_text("PN000002", [
+        ("1234567891", "20260105", "0000", "1"),        # fine on its own
+        ("1234567891", "20260105", "0000", "2"),        # same meter and hour twice in one file
+        ("1234567892", "20260105", "2400", "1"),        # hour 24
+        ("1234567893", "20260105", "0100", "-3"),       # negative
+        ("12345", "20260105", "0200", "1"),             # malformed meter number
+    ]))
+    run_batch("run1", conninfo, settings)
+
+    rows = registry(conninfo)
+    assert rows["GOOD.SMRT"][0] == "loaded"
+    status, reason, rows_read, rows_loaded = rows["BAD.SMRT"]
+    assert status == "rejected" and rows_read == 5 and rows_loaded is None
+    assert reason.startswith("BAD.SMRT: failed suite smrt_readings")
+    for words in ("expect_compound_columns_to_be_unique", "reading_time", "be_between(consumption)",
+                  "match_regex(meter_number_raw)"):
+        assert words in reason
+    assert [r[3] for r in readings(conninfo)] == ["GOOD.SMRT"]   # nothing of BAD.SMRT was published
+
+    with psycopg.connect(conninfo) as conn:
+        (details,) = conn.execute("SELECT details FROM filegate.files WHERE filename = 'BAD.SMRT'").fetchone()
+    (failure,) = details["failures"]
+    sample_lines = {row["_line"] for row in failure["sample_rows"]}
+    assert {4, 5, 6} <= sample_lines
+    beside = json.loads(next(settings.quarantine.rglob("BAD.SMRT.reason.json")).read_text())
+    assert beside["reason"] == reason and beside["details"]["failures"][0]["expectations"]
+    assert (settings.quality / "smrt" / "data_docs" / "index.html").exists()
+
+
+def test_rerunning_the_same_run_changes_nothing(conninfo, settings, landing):
+    drop(landing, "PN000001.SMRT", smrt_text("PN000001", [("1234567890", "20260105", "0000", "1")]))
+    run_batch("run1", conninfo, settings)
+    before = (registry(conninfo), readings(conninfo), files_in(settings.archive))
+    run_batch("run1", conninfo, settings)
+    assert (registry(conninfo), readings(conninfo), files_in(settings.archive)) == before
+
+
+def test_a_crash_before_commit_leaves_the_targets_untouched_and_the_files_claimable(
+        conninfo, settings, landing, monkeypatch):
+    drop(landing, "PN000001.SMRT", smrt_text("PN000001", [("1234567890", "20260105", "0000", "1")]))
+    monkeypatch.setenv("FILEGATE_INJECT_FAULT", "publish.before_commit")
+    monkeypatch.setattr(faults, "_fired", set())
+    with pytest.raises(faults.InjectedFault):
+        run_batch("run1", conninfo, settings)
+    assert readings(conninfo) == []
+    assert registry(conninfo)["PN000001.SMRT"][0] == "claimed"
+    assert files_in(landing) == ["PN000001.SMRT"]
+
+    run_batch("run2", conninfo, settings)   # a later run picks the same claim up
+    assert [r[0] for r in _all_registry_rows(conninfo)] == ["loaded"]
+    assert len(readings(conninfo)) == 1 and files_in(landing) == []
+
+
+def test_a_crash_after_commit_is_finished_by_the_next_run_not_duplicated(conninfo, settings, landing, monkeypatch):
+    drop(landing, "PN000001.SMRT", smrt_text("PN000001", [("1234567890", "20260105", "0000", "1")]))
+    monkeypatch.setenv("FILEGATE_INJECT_FAULT", "publish.after_commit")
+    monkeypatch.setattr(faults, "_fired", set())
+    with pytest.raises(faults.InjectedFault):
+        run_batch("run1", conninfo, settings)
+    assert files_in(landing) == ["PN000001.SMRT"] and len(readings(conninfo)) == 1
+
+    run_batch("run2", conninfo, settings)
+    assert [r[0] for r in _all_registry_rows(conninfo)] == ["loaded"]   # no duplicate row
+    assert files_in(landing) == [] and files_in(settings.archive) == ["PN000001.SMRT"]
+
+
+def test_the_seed_questions_are_answered(conninfo, settings, landing):
+    drop(landing, "PN000001.SMRT", smrt_text("PN000001", [
+        ("0000000002", "20260105", "0000", "1"), ("1234567890", "20260105", "0000", "2")]), age=300)
+    drop(landing, "PN000002.SMRT", smrt_text("PN000002", [
+        ("00000000002", "20260105", "0100", "3")], created="20260105 130000"), age=200)
+    run_batch("run1", conninfo, settings)
+    assert queries.meter_count(conninfo) == 2
+    assert [(r["consumption"], r["filename"]) for r in queries.readings_for_meter(conninfo, "2")] == [
+        (Decimal("1"), "PN000001.SMRT"), (Decimal("3"), "PN000002.SMRT")]
+    assert queries.files_received(conninfo) == 2
+    assert queries.last_file_received(conninfo)["filename"] == "PN000002.SMRT"
+    with pytest.raises(ValueError):
+        queries.readings_for_meter(conninfo, "meter-1")
