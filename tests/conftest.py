@@ -69,22 +69,36 @@ def warehouse_template() -> str:
 
 
 @pytest.fixture
-def conninfo(warehouse_template, monkeypatch) -> str:
-    """A fresh, migrated warehouse database, also set as Airflow's `warehouse` connection."""
+def new_warehouse(warehouse_template, monkeypatch):
+    """Make a fresh, migrated warehouse database and point Airflow's `warehouse` connection at
+    it; return its conninfo. Dropped after the test."""
     import psycopg
 
-    name = f"wh_{next(_db_numbers)}"
-    with psycopg.connect(_session["admin"], autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{warehouse_template}"')
-    server = _session["server"]
     from filegate import embedded
 
-    monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", json.dumps({
-        "conn_type": "postgres", "host": embedded.socket_dir(server),
-        "port": server.get_postmaster_info().port, "login": "postgres", "schema": name}))
-    yield _conninfo(server, name)
+    server = _session["server"]
+    made = []
+
+    def make() -> str:
+        name = f"wh_{next(_db_numbers)}"
+        with psycopg.connect(_session["admin"], autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{warehouse_template}"')
+        made.append(name)
+        monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", json.dumps({
+            "conn_type": "postgres", "host": embedded.socket_dir(server),
+            "port": server.get_postmaster_info().port, "login": "postgres", "schema": name}))
+        return _conninfo(server, name)
+
+    yield make
     with psycopg.connect(_session["admin"], autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for name in made:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def conninfo(new_warehouse) -> str:
+    """A fresh, migrated warehouse database, also Airflow's `warehouse` connection."""
+    return new_warehouse()
 
 
 @pytest.fixture
@@ -95,6 +109,7 @@ def data_root(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("FILEGATE_MIN_FILE_AGE", "0")
     monkeypatch.setenv("FILEGATE_POKE_INTERVAL", "1")
     monkeypatch.setenv("FILEGATE_SENSOR_TIMEOUT", "3")
+    monkeypatch.setenv("FILEGATE_RETRY_DELAY", "0")
     monkeypatch.setenv("AIRFLOW_CONN_FILEGATE_FS", json.dumps({"conn_type": "fs", "extra": {"path": str(root)}}))
     monkeypatch.delenv("FILEGATE_INJECT_FAULT", raising=False)
     return root

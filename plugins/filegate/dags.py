@@ -13,11 +13,10 @@ from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, task
 from filegate import datasets, settings
 
 START = pendulum.datetime(2026, 1, 1, tz="UTC")
-DEFAULT_ARGS = {
-    "owner": "filegate",
-    "retries": 2,
-    "retry_delay": timedelta(seconds=30),
-}
+
+
+def default_args(s: settings.Settings) -> dict:
+    return {"owner": "filegate", "retries": 2, "retry_delay": timedelta(seconds=s.retry_delay)}
 
 
 def _dataset_of(dag_id: str, suffix: str) -> str:
@@ -39,7 +38,7 @@ def ingest_dag(dag_id: str, doc_md: str | None = None):
     s = settings.load()
 
     @dag(dag_id=dag_id, description=ds.description, doc_md=doc_md, schedule="@daily", start_date=START,
-         catchup=False, max_active_runs=1, default_args=DEFAULT_ARGS, tags=["filegate", "ingest", *ds.tags])
+         catchup=False, max_active_runs=1, default_args=default_args(s), tags=["filegate", "ingest", *ds.tags])
     def ingest():
         wait = LandingSensor(
             task_id="wait_for_files", fs_conn_id="filegate_fs",
@@ -103,10 +102,11 @@ def reports_dag(dag_id: str, doc_md: str | None = None):
     """`<dataset>_reports`: one CSV per report SQL for the run's UTC day, written atomically."""
     name = _dataset_of(dag_id, "_reports")
     ds = datasets.get(name)
+    s = settings.load()
 
     @dag(dag_id=dag_id, description=f"Daily report CSVs for {name}", doc_md=doc_md,
          schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"), start_date=START, catchup=False,
-         max_active_runs=4, default_args=DEFAULT_ARGS, tags=["filegate", "reports", *ds.tags],
+         max_active_runs=4, default_args=default_args(s), tags=["filegate", "reports", *ds.tags],
          params={"date": Param(None, type=["null", "string"], format="date",
                                description="Report day (YYYY-MM-DD) for a manual run; empty: the run's interval")})
     def reports():

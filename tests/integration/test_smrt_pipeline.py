@@ -8,17 +8,9 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from filegate import faults, pipeline
+from filegate import faults
 from filegate.datasets.smrt import queries
-from smrt_files import drop, smrt_text
-
-
-def run_batch(run_id: str, conninfo: str, settings) -> dict:
-    claimed = pipeline.claim("smrt", run_id, conninfo, settings)
-    converted = [pipeline.convert("smrt", run_id, f, conninfo, settings) for f in claimed]
-    staged = pipeline.stage("smrt", run_id, converted, conninfo, settings)
-    audited = pipeline.audit("smrt", run_id, staged, conninfo, settings)
-    return pipeline.publish("smrt", run_id, audited, conninfo, settings)
+from smrt_helpers import drop, run_batch, smrt_text
 
 
 def registry(conninfo) -> dict[str, tuple]:

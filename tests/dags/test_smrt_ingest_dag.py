@@ -1,0 +1,90 @@
+"""smrt_ingest run for real with dag.test() against the embedded PostgreSQL."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import psycopg
+import pytest
+
+from dagrun import run_dag
+from filegate.datasets.smrt.sample import BAD, GOOD, sample_files, write_sample
+
+END = datetime(2026, 1, 5, 12, tzinfo=timezone.utc)
+
+
+def snapshot(conninfo, settings) -> dict:
+    """Everything a run leaves behind, minus what differs between any two runs (ids, times, run ids)."""
+    with psycopg.connect(conninfo) as conn:
+        files = conn.execute(
+            "SELECT filename, status, reason, rows_read, rows_loaded, sha256, header FROM filegate.files"
+            " ORDER BY filename, status").fetchall()
+        readings = conn.execute(
+            "SELECT r.meter_number, r.reading_start_utc, r.consumption, f.filename, r.line"
+            " FROM smrt.readings r JOIN filegate.files f USING (file_id) ORDER BY 1, 2").fetchall()
+        meters = conn.execute("SELECT m.meter_number, f.filename FROM smrt.meters m"
+                              " JOIN filegate.files f ON f.file_id = m.first_file_id ORDER BY 1").fetchall()
+        staging = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'staging'").fetchone()[0]
+
+    def names(root):
+        return sorted(p.name for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+    return {"files": files, "readings": readings, "meters": meters, "staging_tables": staging,
+            "landing": names(settings.landing), "archive": names(settings.archive),
+            "quarantine": names(settings.quarantine)}
+
+
+def test_the_sample_loads_good_files_and_quarantines_each_bad_one(conninfo, settings, airflow_db):
+    write_sample(settings.landing / "smrt", end=END)
+    state, tasks = run_dag("smrt_ingest")
+
+    assert state == "success"
+    assert {k: v for k, v in tasks.items() if not k.startswith("convert")} == {
+        "wait_for_files": "success", "claim": "success", "stage": "success", "audit": "success",
+        "publish": "success"}
+    expected = sample_files(END)
+    with psycopg.connect(conninfo) as conn:
+        status = dict(conn.execute("SELECT filename, status FROM filegate.files").fetchall())
+    assert status == {name: ("loaded" if kind == GOOD else "rejected") for name, (kind, _, _) in expected.items()}
+    snap = snapshot(conninfo, settings)
+    assert snap["landing"] == [] and snap["staging_tables"] == 0
+    assert snap["archive"] == sorted(n for n, (k, _, _) in expected.items() if k == GOOD)
+    assert snap["quarantine"] == sorted([n for n, (k, _, _) in expected.items() if k == BAD] +
+                                        [f"{n}.reason.json" for n, (k, _, _) in expected.items() if k == BAD])
+
+
+def test_nothing_arriving_skips_the_run_instead_of_failing_it(conninfo, settings, airflow_db):
+    state, tasks = run_dag("smrt_ingest")
+    assert state == "success"
+    assert set(tasks.values()) == {"skipped"}
+
+
+def test_a_second_run_over_the_same_folder_finds_nothing_new(conninfo, settings, airflow_db):
+    write_sample(settings.landing / "smrt", end=END)
+    run_dag("smrt_ingest")
+    before = snapshot(conninfo, settings)
+    state, tasks = run_dag("smrt_ingest")
+    assert state == "success" and tasks["claim"] == "skipped"
+    assert snapshot(conninfo, settings) == before
+
+
+@pytest.mark.parametrize("fault", ["publish.before_commit", "publish.after_commit"])
+def test_a_crash_in_publish_then_the_retry_ends_exactly_as_one_clean_run(
+        fault, new_warehouse, data_root, airflow_db, monkeypatch, tmp_path):
+    from filegate import faults, settings as settings_module
+
+    clean_db = new_warehouse()
+    write_sample(data_root / "landing" / "smrt", end=END)
+    assert run_dag("smrt_ingest")[0] == "success"
+    clean = snapshot(clean_db, settings_module.load())
+
+    crash_root = tmp_path / "crash"
+    monkeypatch.setenv("FILEGATE_DATA_ROOT", str(crash_root))
+    crash_db = new_warehouse()
+    write_sample(crash_root / "landing" / "smrt", end=END)
+    monkeypatch.setenv("FILEGATE_INJECT_FAULT", fault)
+    monkeypatch.setattr(faults, "_fired", set())
+    state, tasks = run_dag("smrt_ingest")
+
+    assert faults._fired == {fault}, "the fault was not injected"
+    assert state == "success" and tasks["publish"] == "success"   # the retry went through
+    assert snapshot(crash_db, settings_module.load()) == clean
