@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from pathlib import Path
 
 from filegate.settings import PROJECT_ROOT, Settings
@@ -92,6 +93,8 @@ def airflow_environment(settings: Settings, server=None) -> dict[str, str]:
         # FileSensor needs a filesystem connection; 3.x ships no fs_default.
         "AIRFLOW_CONN_FILEGATE_FS": json.dumps({"conn_type": "fs", "extra": {"path": str(settings.data_root)}}),
         "XDG_RUNTIME_DIR": str(_runtime_dir(settings)),
+        # `airflow standalone` starts its components as `airflow ...` from PATH: use this venv's
+        "PATH": os.pathsep.join((str(Path(sys.executable).parent), os.environ.get("PATH", ""))),
     }
     if server is not None:
         info = server.get_postmaster_info()
