@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 RUN    := PYTHONPATH=$(CURDIR)/plugins $(BIN)/python
 
-.PHONY: run test up down migrate venv clean-state
+.PHONY: run test up down migrate env venv clean-state
 
 run: venv ## the main job: ingest + reports for every dataset on the embedded stack, with a summary
 	@$(RUN) -m filegate.cli run
@@ -21,6 +21,9 @@ down: venv ## stop what `make up` / `make run` started
 
 migrate: venv ## create or upgrade the Airflow metadata DB and the warehouse schema
 	@$(RUN) -m filegate.cli migrate
+
+env: venv ## print `export` lines for the airflow CLI on this environment: eval "$$(make -s env)"
+	@$(RUN) -m filegate.cli env
 
 venv: $(BIN)/.installed
 
