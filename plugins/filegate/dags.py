@@ -78,8 +78,12 @@ def ingest_dag(dag_id: str, doc_md: str | None = None):
         @task(outlets=[asset_for(name)])
         def publish(audited: dict, run_id=None):
             from filegate import pipeline, warehouse
+            from airflow.sdk.exceptions import AirflowSkipException
 
-            return pipeline.publish(name, run_id, audited, warehouse.conninfo_from_airflow())
+            result = pipeline.publish(name, run_id, audited, warehouse.conninfo_from_airflow())
+            if not audited["file_ids"]:   # skipping emits no Asset event: consumers see only real loads
+                raise AirflowSkipException("no file passed the audit: nothing published")
+            return result
 
         files = claim()
         wait >> files

@@ -88,3 +88,14 @@ def test_a_crash_in_publish_then_the_retry_ends_exactly_as_one_clean_run(
     assert faults._fired == {fault}, "the fault was not injected"
     assert state == "success" and tasks["publish"] == "success"   # the retry went through
     assert snapshot(crash_db, settings_module.load()) == clean
+
+
+def test_a_run_where_every_file_is_refused_publishes_nothing_and_emits_no_asset(conninfo, settings, airflow_db):
+    from smrt_helpers import drop, smrt_text
+
+    drop(settings.landing / "smrt", "PN000001.SMRT", smrt_text("PN000001", [], trailer=False))
+    state, tasks = run_dag("smrt_ingest")
+    assert state == "success"
+    assert tasks["convert[0]"] == "success" and tasks["publish"] == "skipped"
+    snap = snapshot(conninfo, settings)
+    assert [f[1] for f in snap["files"]] == ["rejected"] and snap["staging_tables"] == 0
