@@ -28,6 +28,7 @@ class Table:
     name: str
     staging_columns: dict[str, str]   # column -> PostgreSQL type, as staged for the audit
     target: str                       # "schema.table" the publish SQL upserts into; rows carry file_id
+    keys: tuple[str, ...] = ()        # upsert key; none: a re-delivered file replaces its earlier rows
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ class Dataset:
     pattern: str                                          # glob under landing/<name>/
     reader: Callable[[Path, Settings], ParsedFile]
     tables: tuple[Table, ...]
-    suite: Callable[[Table], Any]                         # builds the GE suite (imports GE lazily)
+    suite: Callable[[Table, dict[str, str]], Any]         # GE suite for a table, given the batch's
+                                                          # staging tables; None: nothing to check
     reports: tuple[str, ...] = ()                         # include/sql/<name>/reports/<report>.sql
     reloadable: bool = False                              # a loaded name may be re-delivered and upserted
     tags: tuple[str, ...] = field(default_factory=tuple)

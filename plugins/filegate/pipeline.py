@@ -106,7 +106,7 @@ def audit(dataset_name: str, run_id: str, staged: dict, conninfo: str, settings:
     docs = None
     if file_ids:
         for table in ds.tables:
-            result = audit_table(conninfo, ds, table, staged["staging"][table.name], file_ids, s.quality / ds.name)
+            result = audit_table(conninfo, ds, table, staged["staging"], file_ids, s.quality / ds.name)
             docs = result.docs
             for file_id, failure in result.failures.items():
                 failures.setdefault(file_id, []).append({"table": table.name, **failure})

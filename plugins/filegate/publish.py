@@ -20,21 +20,31 @@ log = logging.getLogger(__name__)
 
 def publish(conninfo: str, dataset: Dataset, staging: dict[str, str], file_ids: list[int]) -> dict[int, int]:
     """Upsert `file_ids` (those still claimed) from `staging` ({table: staging table}); return rows per file."""
-    idents = {f"staging_{table}": name for table, name in staging.items()}
     counts: dict[int, int] = {}
     with connect(conninfo) as conn:
         registry.lock_dataset(conn, dataset.name)
         pending = [file_id for file_id, _ in registry.claimed_in(conn, file_ids)]
         if pending:
-            for path in sql_files(f"{dataset.name}/publish"):
-                cur = conn.execute(compose(path.read_text(), **idents), {"file_ids": pending})
-                log.info("%s: %s rows", path.name, cur.rowcount)
+            for label, statement in _statements(dataset, staging):
+                cur = conn.execute(statement, {"file_ids": pending})
+                log.info("%s: %s rows", label, cur.rowcount)
             counts = registry.mark_loaded(conn, pending, [t.target for t in dataset.tables])
         faults.inject("publish.before_commit")
         for name in staging.values():
             conn.execute(compose("DROP TABLE IF EXISTS {t}", t=name))
     faults.inject("publish.after_commit")
     return counts
+
+
+def _statements(dataset: Dataset, staging: dict[str, str]) -> list[tuple[str, object]]:
+    """The dataset's publish SQL files in name order, or statements generated from its tables."""
+    files = sql_files(f"{dataset.name}/publish")
+    if files:
+        idents = {f"staging_{table}": name for table, name in staging.items()}
+        return [(path.name, compose(path.read_text(), **idents)) for path in files]
+    from filegate.upsert import statements
+
+    return [(table.target, s) for table in dataset.tables for s in statements(table, staging[table.name])]
 
 
 def archive_loaded(conninfo: str, dataset: Dataset, file_ids: list[int], landing_dir: Path,

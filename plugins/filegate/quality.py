@@ -63,16 +63,23 @@ def docs_index(quality_dir: Path) -> Path:
     return quality_dir / "data_docs" / "index.html"
 
 
-def audit_table(conninfo: str, dataset: Dataset, table: Table, staging: str, file_ids: list[int],
+def audit_table(conninfo: str, dataset: Dataset, table: Table, staging: dict[str, str], file_ids: list[int],
                 quality_dir: Path) -> AuditResult:
+    """Validate `table`'s staging table (`staging` maps every table of the batch to its own)."""
     gx = _gx()
-    ctx = context(quality_dir)
+    result = AuditResult(docs=str(docs_index(quality_dir)))
+    if not file_ids:
+        return result
+    ctx = context(quality_dir)   # GE builds suites against the active context: create it first
+    built = dataset.suite(table, staging)
+    if built is None:
+        return result
     source = ctx.data_sources.add_sql(name="warehouse", connection_string=sqlalchemy_url(conninfo))
-    suite = ctx.suites.add(dataset.suite(table))
-    result = AuditResult()
+    suite = ctx.suites.add(built)
+    staging_table = staging[table.name]
 
     def validate(name: str, where: str):
-        asset = source.add_query_asset(name=name, query=f"SELECT * FROM {_quoted(staging)} {where}")
+        asset = source.add_query_asset(name=name, query=f"SELECT * FROM {_quoted(staging_table)} {where}")
         batch = asset.add_batch_definition_whole_table("whole")
         definition = ctx.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
         checkpoint = ctx.checkpoints.add(gx.Checkpoint(
@@ -93,8 +100,7 @@ def audit_table(conninfo: str, dataset: Dataset, table: Table, staging: str, fil
             one = validate(f"{dataset.name}.{table.name} file {file_id}", f"WHERE _file_id = {int(file_id)}")
             if not one.success:
                 failure = result.failures[file_id] = _describe(suite.name, one)
-                failure["sample_rows"] = _sample_rows(conninfo, staging, file_id, failure["expectations"])
-    result.docs = str(docs_index(quality_dir))
+                failure["sample_rows"] = _sample_rows(conninfo, staging_table, file_id, failure["expectations"])
     return result
 
 

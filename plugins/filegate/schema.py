@@ -29,6 +29,7 @@ def upgrade(conninfo: str, revision: str = "head") -> None:
 def metadata():
     """All models' metadata: the registry plus every dataset's tables."""
     from filegate.models import Base
-    import filegate.datasets.smrt.models  # noqa: F401  (registers the SMRT tables on Base)
+    import filegate.datasets.raw_data.models  # noqa: F401  (each registers its tables on Base)
+    import filegate.datasets.smrt.models  # noqa: F401
 
     return Base.metadata

@@ -9,8 +9,12 @@ def get(name: str) -> Dataset:
         from filegate.datasets.smrt import SMRT
 
         return SMRT
+    if name == "raw_data":
+        from filegate.datasets.raw_data import RAW_DATA
+
+        return RAW_DATA
     raise KeyError(f"unknown dataset {name!r}; known: {', '.join(names())}")
 
 
 def names() -> tuple[str, ...]:
-    return ("smrt",)
+    return ("smrt", "raw_data")

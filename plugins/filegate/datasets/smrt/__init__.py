@@ -27,7 +27,7 @@ def _read(path, settings):
     return read_smrt(path, accept_dev=settings.smrt_accept_dev)
 
 
-def _suite(table):
+def _suite(table, staging):
     from filegate.datasets.smrt.suite import readings_suite
 
     return readings_suite()
