@@ -89,6 +89,7 @@ def audit_table(conninfo: str, dataset: Dataset, table: Table, staging: dict[str
                            "unexpected_index_column_names": ["_line"]},
         ))
         (validation,) = checkpoint.run().run_results.values()
+        _raise_on_errors(name, validation)
         return validation
 
     whole = validate(f"{dataset.name}.{table.name} batch", "")
@@ -96,12 +97,51 @@ def audit_table(conninfo: str, dataset: Dataset, table: Table, staging: dict[str
         log.info("%s.%s: all %d file(s) pass suite %s", dataset.name, table.name, len(file_ids), suite.name)
     else:
         log.warning("%s.%s: the batch fails suite %s; validating file by file", dataset.name, table.name, suite.name)
-        for file_id in file_ids:
+        for file_id in _files_in(conninfo, staging_table, file_ids):
             one = validate(f"{dataset.name}.{table.name} file {file_id}", f"WHERE _file_id = {int(file_id)}")
             if not one.success:
+                _add_query_lines(conninfo, staging_table, file_id, one)
                 failure = result.failures[file_id] = _describe(suite.name, one)
                 failure["sample_rows"] = _sample_rows(conninfo, staging_table, file_id, failure["expectations"])
     return result
+
+
+def _raise_on_errors(name: str, validation) -> None:
+    """An expectation that could not be evaluated is a bug in the suite, not bad data: fail the
+    task (Airflow retries it) instead of quarantining files that may be fine."""
+    for r in validation.results:
+        info = r.exception_info or {}
+        errors = [v for v in info.values() if isinstance(v, dict) and v.get("raised_exception")]
+        if info.get("raised_exception"):
+            errors.append(info)
+        if errors:
+            message = errors[0].get("exception_message", "unknown error")
+            raise RuntimeError(f"{name}: expectation {r.expectation_config.type} could not be evaluated: {message}")
+
+
+def _add_query_lines(conninfo: str, staging: str, file_id: int, validation) -> None:
+    """Row-query expectations report a count only: find their sample lines by running the query
+    on this file's rows."""
+    from filegate.warehouse import connect
+
+    for r in validation.results:
+        query = r.expectation_config.kwargs.get("unexpected_rows_query")
+        if r.success or not query:
+            continue
+        rows = f"(SELECT * FROM {_quoted(staging)} WHERE _file_id = {int(file_id)}) AS batch_rows"
+        with connect(conninfo) as conn:
+            lines = [row[0] for row in conn.execute(
+                f"SELECT _line FROM ({query.replace('{batch}', rows)}) AS unexpected ORDER BY _line LIMIT {SAMPLE_ROWS}")]
+        r.result["partial_unexpected_index_list"] = [{"_line": n} for n in lines]
+
+
+def _files_in(conninfo: str, staging: str, file_ids: list[int]) -> list[int]:
+    """The files of the batch that have rows in this staging table."""
+    from filegate.warehouse import compose, connect
+
+    with connect(conninfo) as conn:
+        present = {r[0] for r in conn.execute(compose("SELECT DISTINCT _file_id FROM {t}", t=staging))}
+    return [i for i in file_ids if i in present]
 
 
 def _describe(suite_name: str, validation) -> dict:
@@ -115,13 +155,14 @@ def _describe(suite_name: str, validation) -> dict:
         failed.append({
             "expectation": cfg.type,
             "kwargs": {k: v for k, v in cfg.kwargs.items() if k not in ("batch_id",)},
-            "unexpected_count": res.get("unexpected_count"),
+            "description": cfg.description,
+            "unexpected_count": res.get("unexpected_count", res.get("observed_value")),
             "sample_values": res.get("partial_unexpected_list"),
             "sample_lines": lines or None,
         })
     parts = []
     for f in failed:
-        column = f["kwargs"].get("column") or ",".join(f["kwargs"].get("column_list") or [])
+        column = f["kwargs"].get("column") or ",".join(f["kwargs"].get("column_list") or []) or f["description"]
         where = f" (e.g. line {', '.join(map(str, f['sample_lines'][:3]))})" if f["sample_lines"] else ""
         parts.append(f"{f['expectation']}({column}): {f['unexpected_count']} row(s){where}")
     return {"reason": f"failed suite {suite_name}: " + "; ".join(parts), "expectations": failed}

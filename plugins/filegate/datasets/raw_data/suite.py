@@ -23,14 +23,16 @@ def table_suite(table: str, staging: dict[str, str]):
     for column in spec.greater_than_zero:
         suite.add_expectation(gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0, strict_min=True))
     for column, (parent, parent_column) in spec.refs.items():
-        # the parent exists already, or arrives in this batch
-        in_batch = (f" AND NOT EXISTS (SELECT 1 FROM {_q(staging[parent])} s WHERE s.{_q(parent_column)} = b.{_q(column)})"
-                    if parent in staging else "")
+        # the parent exists already, or arrives in this batch. GE substitutes {batch} as an aliased
+        # subquery, so the outer row is referred to unqualified and the parents go in NOT IN lists
+        # (NULL-free, or NOT IN would match nothing).
+        parents = [f"SELECT {_q(parent_column)} FROM raw_data.{_q(parent)} WHERE {_q(parent_column)} IS NOT NULL"]
+        if parent in staging:
+            parents.append(f"SELECT {_q(parent_column)} FROM {_q(staging[parent])}"
+                           f" WHERE {_q(parent_column)} IS NOT NULL")
         suite.add_expectation(gxe.UnexpectedRowsExpectation(
             description=f"{table}.{column} refers to an existing {parent}.{parent_column}",
-            unexpected_rows_query=(
-                f"SELECT * FROM {{batch}} b WHERE b.{_q(column)} IS NOT NULL"
-                f" AND NOT EXISTS (SELECT 1 FROM raw_data.{_q(parent)} p WHERE p.{_q(parent_column)} = b.{_q(column)})"
-                + in_batch),
+            unexpected_rows_query=(f"SELECT * FROM {{batch}} WHERE {_q(column)} IS NOT NULL AND {_q(column)}"
+                                   f" NOT IN ({' UNION ALL '.join(parents)})"),
         ))
     return suite
