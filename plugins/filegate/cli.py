@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import logging
 import os
@@ -16,7 +17,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from filegate import datasets, embedded, schema, settings
@@ -91,37 +92,52 @@ def run(s: settings.Settings) -> int:
 
 
 def _write_sample_if_fresh(s: settings.Settings, conninfo: str) -> None:
-    """The sample goes in only when no landing folder holds a file and nothing was ever received,
+    """The samples go in only when no landing folder holds a file and nothing was ever received,
     so real files are processed as they are and a second run finds nothing new."""
     if s.landing.exists() and any(p.is_file() for p in s.landing.rglob("*")):
         return
     with connect(conninfo) as conn:
         if conn.execute("SELECT count(*) FROM filegate.files").fetchone()[0]:
             return
-    from filegate.datasets.smrt.sample import write_sample
+    from filegate.datasets.raw_data.sample import write_sample as write_raw_data
+    from filegate.datasets.smrt.sample import write_sample as write_smrt
 
-    written = write_sample(s.landing / "smrt")
+    written = write_smrt(s.landing / "smrt")
     say(f"• fresh environment: wrote a sample of {len(written)} SMRT files (some deliberately bad) "
         f"to {s.landing / 'smrt'}")
+    # already "settled": written before this run looks, as if delivered a few minutes ago
+    settled = datetime.now(timezone.utc) - timedelta(seconds=s.min_file_age + 60)
+    rows = write_raw_data(s.landing / "raw_data", created=settled)
+    say(f"• fresh environment: wrote a music-store sample ({sum(map(len, rows.values()))} rows in "
+        f"{len(rows)} tables, mixed formats, some deliberately bad files) to {s.landing / 'raw_data'}")
 
 
 def _summary(s: settings.Settings, conninfo: str, name: str, since: datetime, day) -> None:
+    from filegate.warehouse import compose
+
+    ds = datasets.get(name)
     with connect(conninfo) as conn:
         rows = conn.execute(
             "SELECT filename, status, reason, rows_read, rows_loaded FROM filegate.files"
             " WHERE dataset = %s AND claimed_at >= %s ORDER BY file_id", (name, since)).fetchall()
-        stored = conn.execute(f"SELECT count(*), count(DISTINCT meter_number) FROM {name}.readings").fetchone() \
-            if name == "smrt" else None
+        stored = [(t.target, conn.execute(compose("SELECT count(*) FROM {t}", t=t.target)).fetchone()[0])
+                  for t in ds.tables]
     loaded = [r for r in rows if r[1] == "loaded"]
     refused = [r for r in rows if r[1] in ("rejected", "duplicate")]
     say()
     say(f"{name}: {len(rows)} file(s) this run: {len(loaded)} loaded, {len(refused)} refused")
     for filename, status, reason, rows_read, rows_loaded in rows:
         detail = f"{rows_loaded} row(s) stored" if status == "loaded" else (reason or "")
-        say(f"  {status:<9} {filename:<18} {detail}")
+        say(f"  {status:<9} {filename:<36} {detail}")
     say(f"  rows upserted this run: {sum(r[4] or 0 for r in loaded)}")
-    if stored:
-        say(f"  {name}.readings now holds {stored[0]} reading(s) for {stored[1]} meter(s)")
+    say("  tables now hold: " + ", ".join(f"{target} {n}" for target, n in stored))
+    for report in ds.summary_reports:
+        path = s.reports / name / report / f"{day}.csv"
+        if path.exists():
+            with open(path, newline="") as f:
+                answer = list(csv.DictReader(f))
+            say(f"  {report}: " + "; ".join(", ".join(f"{k}={v!r}" if "\n" in v else f"{k}={v}" for k, v in row.items())
+                                            for row in answer[:3]))
     say(f"  reports:    {s.reports / name}/<report>/{day}.csv")
     docs = s.quality / name / "data_docs" / "index.html"
     say(f"  quality:    {docs if docs.exists() else '(no audit has run yet)'}")

@@ -42,6 +42,7 @@ class Dataset:
                                                           # staging tables; None: nothing to check
     reports: tuple[str, ...] = ()                         # include/sql/<name>/reports/<report>.sql
     reloadable: bool = False                              # a loaded name may be re-delivered and upserted
+    summary_reports: tuple[str, ...] = ()                 # reports `make run` prints in its summary
     tags: tuple[str, ...] = field(default_factory=tuple)
 
     def table(self, name: str) -> Table:

@@ -86,13 +86,13 @@ def stage(dataset_name: str, run_id: str, converted: list[dict], conninfo: str,
     ds = datasets.get(dataset_name)
     file_ids = sorted(c["file_id"] for c in converted if c and c["status"] == "converted")
     out = batch_dir(s, ds.name, run_id)
-    staging = {}
+    staging, rows = {}, {}
     for table in ds.tables:
         ndjson = combine_parts(out, table.name, file_ids)
         name = staging_table(ds, table, run_id)
-        stage_table(conninfo, name, table, ndjson)
+        rows[table.name] = stage_table(conninfo, name, table, ndjson)
         staging[table.name] = name
-    return {"file_ids": file_ids, "staging": staging}
+    return {"file_ids": file_ids, "staging": staging, "rows": rows}
 
 
 def audit(dataset_name: str, run_id: str, staged: dict, conninfo: str, settings: Settings | None = None) -> dict:
@@ -106,6 +106,8 @@ def audit(dataset_name: str, run_id: str, staged: dict, conninfo: str, settings:
     docs = None
     if file_ids:
         for table in ds.tables:
+            if not staged["rows"].get(table.name):
+                continue   # nothing of this table arrived in the batch
             result = audit_table(conninfo, ds, table, staged["staging"], file_ids, s.quality / ds.name)
             docs = result.docs
             for file_id, failure in result.failures.items():

@@ -36,5 +36,6 @@ RAW_DATA = Dataset(
     suite=_suite,
     reports=("customer_count", "longest_track", "shortest_genre", "top_playlist_artist", "top_album"),
     reloadable=True,   # a changed part re-delivered under its name upserts
+    summary_reports=("customer_count", "longest_track", "shortest_genre", "top_playlist_artist", "top_album"),
     tags=("raw_data", "chinook"),
 )

@@ -45,7 +45,7 @@ def generate(seed: int = 3, tracks: int = 1500) -> dict[str, list[dict]]:
     } for i in range(1, tracks + 1)]
     rows["playlists"] = [{"PlaylistId": i, "Name": f"Playlist {i}"} for i in range(1, 11)]
     rows["playlist_track"] = sorted(
-        {(p, rnd.randint(1, tracks)) for p in range(1, 11) for _ in range(tracks // 5)})
+        {(p, rnd.randint(1, tracks)) for p in range(1, 11) for _ in range(p * tracks // 400)})
     rows["playlist_track"] = [{"PlaylistId": p, "TrackId": t} for p, t in rows["playlist_track"]]
     rows["employees"] = [{
         "EmployeeId": i, "LastName": f"Last{i}", "FirstName": f"First{i}", "Title": "Sales Support Agent",
@@ -159,3 +159,56 @@ def _write(path: Path, text: str, bom: bool = False, created: datetime | None = 
     if created is not None:
         stamp = created.timestamp()
         os.utime(path, (stamp, stamp))
+
+
+def write_volume(landing_dir: Path, tracks: int, parts: int = 10, seed: int = 5) -> list[Path]:
+    """Benchmark volume: `tracks` track rows streamed into `parts` files of rotating formats (plus
+    the small parent tables they refer to), in constant memory whatever `tracks` is."""
+    rnd = random.Random(seed)
+    parents = generate(seed, tracks=1500)
+    for table in ("artists", "genres", "media_types", "albums"):
+        _write(landing_dir / table / f"{table}_1.csv", _render("csv", TABLES[table], parents[table]))
+    n_albums, spec = len(parents["albums"]), TABLES["tracks"]
+    written, per_part, track_id = [], -(-tracks // parts), 0
+    for n in range(parts):
+        fmt = FORMATS[n % len(FORMATS)]
+        ext = {"ndjson": "json", "json-array": "json", "tsv": "tsv"}.get(fmt, "csv")
+        path = landing_dir / "tracks" / f"tracks_{n + 1}.{ext}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            if fmt == "json-array":
+                f.write("[\n")
+            elif fmt not in ("ndjson",):
+                f.write(_render(fmt, spec, []))        # the header line
+            for i in range(min(per_part, tracks - track_id)):
+                track_id += 1
+                row = {"TrackId": track_id, "Name": f"Track {track_id}, take {i % 3}", "AlbumId": rnd.randint(1, n_albums),
+                       "MediaTypeId": rnd.randint(1, 5), "GenreId": rnd.randint(1, len(GENRES)),
+                       "Composer": None if track_id % 7 == 0 else f"Composer {track_id % 300}",
+                       "Milliseconds": rnd.randint(60_000, 600_000), "Bytes": rnd.randint(1_000_000, 12_000_000),
+                       "UnitPrice": "0.99"}
+                if fmt == "json-array":
+                    f.write(("  " if i == 0 else ",\n  ") + json.dumps(
+                        {s: _json_value(spec, s, v) for s, v in row.items()}, ensure_ascii=False))
+                else:
+                    f.write(_render(fmt, spec, [row]).split("\n", 1)[1] if fmt != "ndjson"
+                            else _render(fmt, spec, [row]))
+            if fmt == "json-array":
+                f.write("\n]\n")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Write the raw_data sample, or benchmark volume")
+    parser.add_argument("landing_dir", type=Path, help="landing/raw_data folder to write into")
+    parser.add_argument("--volume", type=int, help="write this many track rows (benchmarks) instead of the sample")
+    parser.add_argument("--parts", type=int, default=10)
+    args = parser.parse_args()
+    if args.volume:
+        paths = write_volume(args.landing_dir, args.volume, args.parts)
+    else:
+        paths = [p for p in args.landing_dir.rglob("*") if p.is_file()] if write_sample(args.landing_dir) else []
+    print(f"wrote {len(paths)} files under {args.landing_dir}")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-DAGS = Path(__file__).resolve().parents[2] / "dags"
+DAGS = Path(__file__).resolve().parents[1] / "dags"
 
 
 def load_dag(dag_id: str):

@@ -1,0 +1,62 @@
+"""raw_data steps against the real PostgreSQL: re-delivery upserts, later parts win, references."""
+import psycopg
+
+from smrt_helpers import drop
+from filegate import pipeline
+
+
+def run_batch(run_id, conninfo, settings):
+    claimed = pipeline.claim("raw_data", run_id, conninfo, settings)
+    converted = [pipeline.convert("raw_data", run_id, f, conninfo, settings) for f in claimed]
+    staged = pipeline.stage("raw_data", run_id, converted, conninfo, settings)
+    audited = pipeline.audit("raw_data", run_id, staged, conninfo, settings)
+    return pipeline.publish("raw_data", run_id, audited, conninfo, settings)
+
+
+def query(conninfo, sql):
+    with psycopg.connect(conninfo) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_a_changed_part_redelivered_upserts_instead_of_duplicating(conninfo, settings):
+    landing = settings.landing / "raw_data"
+    drop(landing / "genres", "genres_1.csv", "GenreId,Name\n1,Rock\n2,Jazz\n")
+    run_batch("run1", conninfo, settings)
+    drop(landing / "genres", "genres_1.csv", "GenreId;Name\n2;Jazz Fusion\n3;Blues\n")
+    run_batch("run2", conninfo, settings)
+
+    assert query(conninfo, "SELECT g.genre_id, g.name, f.batch_id FROM raw_data.genres g"
+                           " JOIN filegate.files f USING (file_id) ORDER BY 1") == [
+        (1, "Rock", "run1"), (2, "Jazz Fusion", "run2"), (3, "Blues", "run2")]
+    assert query(conninfo, "SELECT status FROM filegate.files ORDER BY file_id") == [("loaded",), ("loaded",)]
+
+
+def test_within_a_batch_the_later_part_wins(conninfo, settings):
+    landing = settings.landing / "raw_data" / "genres"
+    drop(landing, "genres_10.json", '[{"GenreId": 1, "Name": "from part 10"}]')
+    drop(landing, "genres_9.csv", "GenreId,Name\n1,from part 9\n")
+    run_batch("run1", conninfo, settings)
+    assert query(conninfo, "SELECT name FROM raw_data.genres") == [("from part 10",)]
+
+
+def test_references_may_point_into_the_same_batch_or_what_is_loaded_but_not_nowhere(conninfo, settings):
+    landing = settings.landing / "raw_data"
+    drop(landing / "artists", "artists_1.csv", "ArtistId,Name\n1,A\n")
+    run_batch("run1", conninfo, settings)
+    drop(landing / "artists", "artists_2.csv", "ArtistId,Name\n2,B\n")
+    drop(landing / "albums", "albums_1.csv", "AlbumId,Title,ArtistId\n10,Loaded parent,1\n11,Batch parent,2\n")
+    drop(landing / "albums", "albums_2.csv", "AlbumId,Title,ArtistId\n12,Fine,1\n13,Orphan,99\n")
+    run_batch("run2", conninfo, settings)
+
+    assert query(conninfo, "SELECT album_id FROM raw_data.albums ORDER BY 1") == [(10,), (11,)]
+    (reason,) = query(conninfo, "SELECT reason FROM filegate.files WHERE filename = 'albums/albums_2.csv'")[0]
+    assert "albums.artist_id refers to an existing artists.artist_id" in reason and "line 3" in reason
+
+
+def test_undeclared_records_are_replaced_not_duplicated_on_redelivery(conninfo, settings):
+    landing = settings.landing / "raw_data" / "reviews"
+    drop(landing, "reviews_1.json", '{"a": 1}\n{"a": 2}\n')
+    run_batch("run1", conninfo, settings)
+    drop(landing, "reviews_1.json", '{"a": 3}\n')
+    run_batch("run2", conninfo, settings)
+    assert query(conninfo, "SELECT doc->>'a', line FROM raw_data.undeclared_records") == [("3", 1)]

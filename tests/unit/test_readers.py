@@ -1,0 +1,97 @@
+"""Format detection and parsing edge cases of the generic streaming readers."""
+import pytest
+
+from filegate import readers
+from filegate.errors import Reject
+from filegate.readers import detect_format, read_records, sniff_delimiter
+
+
+def write(tmp_path, name, text, bom=False):
+    path = tmp_path / name
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode())
+    return path
+
+
+def records(path):
+    return list(read_records(path))
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_the_delimiter_is_detected_from_the_header(tmp_path, delimiter):
+    text = delimiter.join(["Id", "Name", "Price"]) + "\n" + delimiter.join(["1", "x", "0.99"]) + "\n"
+    assert records(write(tmp_path, "t_1.csv", text)) == [(2, {"Id": "1", "Name": "x", "Price": "0.99"})]
+
+
+def test_delimiters_inside_quotes_do_not_count():
+    assert sniff_delimiter('"a;b;c";"d,e";f\n') == ";"
+
+
+def test_an_ambiguous_header_is_refused_not_guessed(tmp_path):
+    with pytest.raises(Reject, match="cannot tell the delimiter"):
+        records(write(tmp_path, "t_1.csv", "a,b;c\n1,2;3\n"))
+
+
+def test_quoted_fields_keep_delimiters_quotes_newlines_and_non_ascii(tmp_path):
+    text = 'Id,Name\n1,"Earth, Wind & Fire"\n2,"The ""Quoted"" Band"\n3,"Line\nBreak"\n4,Сплин 坂本\n'
+    got = records(write(tmp_path, "t_1.csv", text, bom=True))
+    assert [r["Name"] for _, r in got] == ["Earth, Wind & Fire", 'The "Quoted" Band', "Line\nBreak", "Сплин 坂本"]
+    assert [line for line, _ in got] == [2, 3, 4, 6]   # the record after the embedded newline starts on line 6
+    assert "Id" in got[0][1]                            # the BOM is not part of the first column name
+
+
+def test_a_row_with_the_wrong_number_of_fields_names_its_line(tmp_path):
+    with pytest.raises(Reject) as info:
+        records(write(tmp_path, "t_1.csv", "a,b\n1,2\n3,4,5\n"))
+    assert info.value.line == 3 and "3 fields, the header has 2" in info.value.problem
+
+
+def test_an_empty_file_is_refused(tmp_path):
+    with pytest.raises(Reject, match="empty"):
+        records(write(tmp_path, "t_1.csv", "  \n"))
+
+
+def test_ndjson_and_json_arrays_are_told_apart_by_content(tmp_path):
+    assert detect_format(write(tmp_path, "a.json", '{"a": 1}\n{"a": 2}\n')) == "ndjson"
+    assert detect_format(write(tmp_path, "b.json", '\n [ {"a": 1} ]')) == "json-array"
+    assert detect_format(write(tmp_path, "c.txt", "a|b\n1|2\n")) == "csv"
+
+
+def test_json_that_is_neither_lines_nor_an_array_is_refused(tmp_path):
+    with pytest.raises(Reject, match="neither one object per line nor an array"):
+        records(write(tmp_path, "t_1.json", '{\n  "a": 1\n}\n'))
+    with pytest.raises(Reject, match="must hold JSON objects or an array"):
+        records(write(tmp_path, "t_2.json", "a,b\n1,2\n"))
+
+
+def test_a_bad_ndjson_line_is_named(tmp_path):
+    with pytest.raises(Reject) as info:
+        records(write(tmp_path, "t_1.json", '{"a": 1}\n\n{"a": \n'))
+    assert info.value.line == 3
+
+
+def test_json_arrays_stream_element_by_element_across_buffer_boundaries(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "CHUNK", 7)   # every element straddles reads
+    text = '[\n {"id": 1, "name": "a, \\"b\\""},\n {"id": 2, "name": "Сплин"}\n,{"id": 3, "name": null}]\n'
+    got = records(write(tmp_path, "t_1.json", text))
+    assert got == [(2, {"id": 1, "name": 'a, "b"'}), (3, {"id": 2, "name": "Сплин"}), (4, {"id": 3, "name": None})]
+
+
+@pytest.mark.parametrize("text, words", [
+    ('[{"a": 1}, {"a": 2}', "not closed"),
+    ('[{"a": 1} {"a": 2}]', "expected ','"),
+    ('[{"a": 1}, 2]', "must be objects"),
+    ('[{"a": 1}] trailing', "after the end"),
+    ('[{"a": tru}]', "malformed JSON"),
+])
+def test_broken_json_arrays_are_refused(tmp_path, text, words):
+    with pytest.raises(Reject, match=words):
+        records(write(tmp_path, "t_1.json", text))
+
+
+def test_readers_are_lazy(tmp_path):
+    """A generator per file: the first record comes before the fault near the end is read."""
+    path = write(tmp_path, "t_1.csv", "a,b\n" + "1,2\n" * 1000 + "1,2,3\n")
+    rows = read_records(path)
+    assert next(rows) == (2, {"a": "1", "b": "2"})
+    with pytest.raises(Reject):
+        list(rows)
