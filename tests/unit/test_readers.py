@@ -95,3 +95,33 @@ def test_readers_are_lazy(tmp_path):
     assert next(rows) == (2, {"a": "1", "b": "2"})
     with pytest.raises(Reject):
         list(rows)
+
+
+def peak_reading(path) -> int:
+    import tracemalloc
+
+    tracemalloc.start()
+    for _ in read_records(path):
+        pass
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+@pytest.mark.parametrize("fmt", ["json-array", "ndjson", "csv"])
+def test_reading_memory_does_not_grow_with_file_size(tmp_path, fmt, monkeypatch):
+    monkeypatch.setattr(readers, "CHUNK", 64 * 1024)   # both files are many buffers long
+
+    def make(name, n):
+        name = name if fmt != "csv" else name.replace(".json", ".csv")
+        rows = [f'{{"id": {i}, "name": "row {i}, with a comma", "value": {i * 0.5}}}' for i in range(n)]
+        if fmt == "json-array":
+            text = "[\n" + ",\n".join(rows) + "\n]\n"
+        elif fmt == "ndjson":
+            text = "\n".join(rows) + "\n"
+        else:
+            text = "id,name,value\n" + "".join(f'{i},"row {i}, with a comma",{i * 0.5}\n' for i in range(n))
+        return write(tmp_path, name, text)
+
+    small, large = peak_reading(make("s.json", 10_000)), peak_reading(make("l.json", 80_000))   # 8x
+    assert large < small * 1.5 + 256 * 1024, (small, large)

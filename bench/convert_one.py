@@ -1,0 +1,12 @@
+"""Contender: filegate's converter on one raw_data file, exactly as the convert task runs it.
+Usage: convert_one.py <raw file under .../raw_data/<table>/> <output batch dir>"""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins"))
+
+from filegate import datasets, settings  # noqa: E402
+from filegate.convert import convert_file  # noqa: E402
+
+converted = convert_file(datasets.get("raw_data"), Path(sys.argv[1]), 1, Path(sys.argv[2]), settings.load())
+print(sum(converted.rows.values()))
