@@ -19,7 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
-sys.path.insert(0, str(ROOT / "tests"))   # shared helpers: dagrun, smrt_helpers (tests import in importlib mode)
+sys.path.insert(0, str(ROOT / "tests"))   # shared helpers: dagrun, helpers (tests import in importlib mode)
 
 _session: dict = {}
 _db_numbers = itertools.count(1)

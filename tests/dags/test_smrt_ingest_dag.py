@@ -91,7 +91,7 @@ def test_a_crash_in_publish_then_the_retry_ends_exactly_as_one_clean_run(
 
 
 def test_a_run_where_every_file_is_refused_publishes_nothing_and_emits_no_asset(conninfo, settings, airflow_db):
-    from smrt_helpers import drop, smrt_text
+    from helpers import drop, smrt_text
 
     drop(settings.landing / "smrt", "PN000001.SMRT", smrt_text("PN000001", [], trailer=False))
     state, tasks = run_dag("smrt_ingest")

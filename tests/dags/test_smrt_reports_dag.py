@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 from dagrun import run_dag
 from filegate.datasets.smrt.sample import write_sample
-from smrt_helpers import run_batch
+from helpers import run_batch
 
 END = datetime(2026, 1, 5, 12, tzinfo=timezone.utc)
 

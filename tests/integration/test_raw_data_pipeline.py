@@ -1,16 +1,11 @@
 """raw_data steps against the real PostgreSQL: re-delivery upserts, later parts win, references."""
 import psycopg
 
-from smrt_helpers import drop
-from filegate import pipeline
+from helpers import drop, run_batch as run_any_batch
 
 
 def run_batch(run_id, conninfo, settings):
-    claimed = pipeline.claim("raw_data", run_id, conninfo, settings)
-    converted = [pipeline.convert("raw_data", run_id, f, conninfo, settings) for f in claimed]
-    staged = pipeline.stage("raw_data", run_id, converted, conninfo, settings)
-    audited = pipeline.audit("raw_data", run_id, staged, conninfo, settings)
-    return pipeline.publish("raw_data", run_id, audited, conninfo, settings)
+    return run_any_batch(run_id, conninfo, settings, dataset="raw_data")
 
 
 def query(conninfo, sql):

@@ -10,7 +10,7 @@ import pytest
 
 from filegate import faults
 from filegate.datasets.smrt import queries
-from smrt_helpers import drop, run_batch, smrt_text
+from helpers import drop, run_batch, smrt_text
 
 
 def registry(conninfo) -> dict[str, tuple]:

@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 import psycopg
 
 from filegate.reports import write_report
-from smrt_helpers import drop, run_batch, smrt_text
+from helpers import drop, run_batch, smrt_text
 
 DAY = date(2026, 1, 5)
 

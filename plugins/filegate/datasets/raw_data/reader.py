@@ -47,7 +47,8 @@ def read_raw(path: Path, settings=None) -> ParsedFile:
 
 def _typed(spec: TableSpec, records):
     by_key = {match_key(c.source): c for c in spec.columns}
-    plans: dict[tuple, list] = {}
+    empty = dict.fromkeys(c.name for c in spec.columns)   # columns a record lacks are null
+    plans: dict[tuple, list] = {}   # per distinct set of source names: (source, name, coerce, type)
     for line, record in records:
         names = tuple(record)
         plan = plans.get(names)
@@ -56,36 +57,37 @@ def _typed(spec: TableSpec, records):
             if unknown:
                 raise Reject(line, f"column(s) {unknown} are not in the declared schema of {spec.name} "
                                    f"(declared: {[c.source for c in spec.columns]})")
-            plan = plans[names] = [(n, by_key[match_key(n)]) for n in names]
-        out = dict.fromkeys((c.name for c in spec.columns))
-        for source, column in plan:
+            plan = plans[names] = [(n, c.name, COERCE[c.type], c.type) for n in names for c in [by_key[match_key(n)]]]
+        out = empty.copy()
+        for source, name, coerce, kind in plan:
             try:
-                out[column.name] = COERCE[column.type](record[source])
+                out[name] = coerce(record[source])
             except (ValueError, TypeError, InvalidOperation):
-                raise Reject(line, f"column {source}: {record[source]!r} is not {column.type}") from None
+                raise Reject(line, f"column {source}: {record[source]!r} is not {kind}") from None
         yield spec.name, line, out
 
 
+# Coercers: CSV gives str (the hot path, tested first); JSON gives str, int, float, bool, None.
 def _integer(v):
-    if v is None or v == "":
-        return None
-    if isinstance(v, bool):
+    if type(v) is str:
+        return int(v) if v and not v.isspace() else None   # int() allows surrounding spaces
+    if v is None or isinstance(v, bool):
+        if v is None:
+            return None
         raise TypeError
     if isinstance(v, int):
         return v
-    if isinstance(v, float):
-        if not v.is_integer():
-            raise ValueError
+    if isinstance(v, float) and v.is_integer():
         return int(v)
-    return int(v.strip())
+    raise ValueError
 
 
 def _numeric(v):
-    if v is None or v == "":
+    if v is None or v == "" or (type(v) is str and v.isspace()):
         return None
     if isinstance(v, bool):
         raise TypeError
-    d = Decimal(str(v).strip())
+    d = Decimal(v.strip() if type(v) is str else str(v))
     if not d.is_finite():
         raise ValueError
     # one spelling per value: 0.990, 0.99 and 9.9E-1 all become "0.99"
@@ -93,7 +95,9 @@ def _numeric(v):
 
 
 def _text(v):
-    if v is None or v == "":
+    if type(v) is str:
+        return v or None
+    if v is None:
         return None
     if isinstance(v, (dict, list)):
         raise TypeError

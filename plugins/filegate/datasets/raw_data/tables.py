@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 PG_TYPES = {"integer": "bigint", "numeric": "numeric", "text": "text", "timestamp": "timestamp"}
 
@@ -29,7 +30,7 @@ class Column:
     source: str
     type: str
 
-    @property
+    @cached_property   # read for every value of every row: compute the regex once
     def name(self) -> str:
         return snake(self.source)
 

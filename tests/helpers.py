@@ -1,4 +1,4 @@
-"""SMRT test helpers: write small, explicit files; run one batch through the steps as the DAG does."""
+"""Test helpers: write small, explicit files; run one batch through the steps as the DAG does."""
 from __future__ import annotations
 
 import os
@@ -26,12 +26,12 @@ def drop(folder: Path, name: str, text: str, age: float = 120) -> Path:
     return path
 
 
-def run_batch(run_id: str, conninfo: str, settings) -> dict:
-    """claim -> convert -> stage -> audit -> publish, exactly as the smrt_ingest tasks call them."""
+def run_batch(run_id: str, conninfo: str, settings, dataset: str = "smrt") -> dict:
+    """claim -> convert -> stage -> audit -> publish, exactly as the <dataset>_ingest tasks call them."""
     from filegate import pipeline
 
-    claimed = pipeline.claim("smrt", run_id, conninfo, settings)
-    converted = [pipeline.convert("smrt", run_id, f, conninfo, settings) for f in claimed]
-    staged = pipeline.stage("smrt", run_id, converted, conninfo, settings)
-    audited = pipeline.audit("smrt", run_id, staged, conninfo, settings)
-    return pipeline.publish("smrt", run_id, audited, conninfo, settings)
+    claimed = pipeline.claim(dataset, run_id, conninfo, settings)
+    converted = [pipeline.convert(dataset, run_id, f, conninfo, settings) for f in claimed]
+    staged = pipeline.stage(dataset, run_id, converted, conninfo, settings)
+    audited = pipeline.audit(dataset, run_id, staged, conninfo, settings)
+    return pipeline.publish(dataset, run_id, audited, conninfo, settings)
