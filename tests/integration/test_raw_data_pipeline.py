@@ -26,12 +26,17 @@ def test_a_changed_part_redelivered_upserts_instead_of_duplicating(conninfo, set
     assert query(conninfo, "SELECT status FROM filegate.files ORDER BY file_id") == [("loaded",), ("loaded",)]
 
 
-def test_within_a_batch_the_later_part_wins(conninfo, settings):
+def test_a_key_in_two_parts_of_one_batch_refuses_both_parts(conninfo, settings):
     landing = settings.landing / "raw_data" / "genres"
-    drop(landing, "genres_10.json", '[{"GenreId": 1, "Name": "from part 10"}]')
-    drop(landing, "genres_9.csv", "GenreId,Name\n1,from part 9\n")
+    drop(landing, "genres_10.json", '[{"GenreId": 1, "Name": "from part 10"}, {"GenreId": 3, "Name": "x"}]')
+    drop(landing, "genres_9.csv", "GenreId,Name\n1,from part 9\n2,y\n")
+    drop(landing, "genres_11.csv", "GenreId,Name\n4,z\n")
     run_batch("run1", conninfo, settings)
-    assert query(conninfo, "SELECT name FROM raw_data.genres") == [("from part 10",)]
+    assert query(conninfo, "SELECT genre_id FROM raw_data.genres") == [(4,)]
+    reasons = dict(query(conninfo, "SELECT filename, reason FROM filegate.files WHERE status = 'rejected'"))
+    assert set(reasons) == {"genres/genres_10.json", "genres/genres_9.csv"}
+    assert "is in no other file of the batch" in reasons["genres/genres_9.csv"]
+    assert "line 2" in reasons["genres/genres_9.csv"] and "line 1" in reasons["genres/genres_10.json"]
 
 
 def test_references_may_point_into_the_same_batch_or_what_is_loaded_but_not_nowhere(conninfo, settings):

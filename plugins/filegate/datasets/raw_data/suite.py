@@ -16,8 +16,16 @@ def table_suite(table: str, staging: dict[str, str]):
     suite = gx.ExpectationSuite(name=f"raw_data_{table}")
     for key in spec.keys:
         suite.add_expectation(gxe.ExpectColumnValuesToNotBeNull(column=key))
-    # unique inside each file; across files of a batch the later part wins (file order)
+    # unique inside each file...
     suite.add_expectation(gxe.ExpectCompoundColumnsToBeUnique(column_list=["_file_id", *spec.keys]))
+    # ...and across the files of the batch: two parts carrying one key is a broken export, and every
+    # file involved is refused rather than one silently winning (a re-delivery comes in a later batch)
+    keys = ", ".join(_q(k) for k in spec.keys)
+    suite.add_expectation(gxe.UnexpectedRowsExpectation(
+        description=f"{table} key ({', '.join(spec.keys)}) is in no other file of the batch",
+        unexpected_rows_query=(f"SELECT * FROM {{batch}} WHERE ({keys}) IN (SELECT {keys} FROM {_q(staging[table])}"
+                               f" GROUP BY {keys} HAVING count(DISTINCT _file_id) > 1)"),
+    ))
     for column, low in spec.minimum.items():
         suite.add_expectation(gxe.ExpectColumnValuesToBeBetween(column=column, min_value=low))
     for column in spec.greater_than_zero:
