@@ -21,6 +21,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from filegate import datasets, embedded, schema, settings
+from filegate.landing import candidates
 from filegate.warehouse import conninfo_from_env, connect
 
 log = logging.getLogger("filegate")
@@ -73,8 +74,6 @@ def run(s: settings.Settings) -> int:
     failed = False
     for name in datasets.names():
         ds = datasets.get(name)
-        from filegate.landing import candidates
-
         waiting = candidates(s.landing / name, ds.pattern)
         if not waiting:
             say(f"• {name}: nothing new in {s.landing / name}")

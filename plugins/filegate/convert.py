@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from filegate.dataset import Dataset
-from filegate.errors import Reject
 from filegate.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -44,7 +43,8 @@ def open_gzip(path: Path, level: int):
 
 
 def convert_file(dataset: Dataset, path: Path, file_id: int, batch_dir: Path, settings: Settings) -> Converted:
-    """Convert one raw file; raise Reject (nothing written) if the file must not be loaded."""
+    """Convert one raw file; a filegate.errors.Reject from the reader propagates, and then
+    nothing is left written."""
     import orjson
 
     parsed = dataset.reader(path, settings)
@@ -98,6 +98,3 @@ def combine_parts(batch_dir: Path, table: str, file_ids: list[int]) -> Path | No
                 shutil.copyfileobj(f, out, 1 << 20)
     os.replace(tmp, target)
     return target
-
-
-__all__ = ["Converted", "Reject", "combine_parts", "convert_file", "open_gzip", "part_path"]

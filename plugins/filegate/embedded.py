@@ -101,10 +101,11 @@ def airflow_environment(settings: Settings, server=None) -> dict[str, str]:
         env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = (
             f"postgresql+psycopg://postgres@/airflow?host={socket_dir(server)}&port={info.port}"
         )
-        env.setdefault("AIRFLOW_CONN_WAREHOUSE", os.environ.get("AIRFLOW_CONN_WAREHOUSE") or json.dumps({
+        # a warehouse connection the user set wins over the embedded one
+        env["AIRFLOW_CONN_WAREHOUSE"] = os.environ.get("AIRFLOW_CONN_WAREHOUSE") or json.dumps({
             "conn_type": "postgres", "host": socket_dir(server), "port": info.port,
             "login": "postgres", "schema": "warehouse",
-        }))
+        })
     return env
 
 

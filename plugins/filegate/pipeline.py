@@ -58,7 +58,7 @@ def convert(dataset_name: str, run_id: str, file: dict, conninfo: str, settings:
     ds = datasets.get(dataset_name)
     file_id, filename, path = file["file_id"], file["filename"], Path(file["path"])
     with connect(conninfo) as conn:
-        status, reason = registry.status(conn, file_id)
+        status, _ = registry.status(conn, file_id)
     if status != registry.CLAIMED:
         log.info("%s (file_id %d) is already %s: nothing to convert", filename, file_id, status)
         return {"file_id": file_id, "filename": filename, "status": status}

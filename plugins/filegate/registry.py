@@ -37,7 +37,7 @@ def decide(conn, dataset: str, landed: LandedFile, batch_id: str, reloadable: bo
         (dataset, landed.filename),
     ).fetchall()
     here = str(landed.path)
-    for file_id, status, sha, stored, _ in rows:
+    for file_id, status, sha, _, _ in rows:
         if status == CLAIMED:
             if sha == landed.sha256:
                 conn.execute("UPDATE filegate.files SET batch_id = %s, stored_path = %s WHERE file_id = %s",
