@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 RUN    := PYTHONPATH=$(CURDIR)/plugins $(BIN)/python
 
-.PHONY: run test up down migrate env venv clean-state
+.PHONY: run test up down migrate env bench bench-smoke venv clean-state
 
 run: venv ## the main job: ingest + reports for every dataset on the embedded stack, with a summary
 	@$(RUN) -m filegate.cli run
@@ -21,6 +21,12 @@ down: venv ## stop what `make up` / `make run` started
 
 migrate: venv ## create or upgrade the Airflow metadata DB and the warehouse schema
 	@$(RUN) -m filegate.cli migrate
+
+bench: venv ## side-by-side benchmarks (minutes; results in bench/results/)
+	@cd bench && ../$(BIN)/python convert_bench.py && ../$(BIN)/python convert_memory.py
+
+bench-smoke: venv ## every benchmark contender on tiny data (seconds; the test suite runs it too)
+	@cd bench && ../$(BIN)/python convert_bench.py --smoke
 
 env: venv ## print `export` lines for the airflow CLI on this environment: eval "$$(make -s env)"
 	@$(RUN) -m filegate.cli env

@@ -1,0 +1,94 @@
+"""Convert, side by side: textbook pandas, DuckDB, filegate and the floor, on the same files, in
+the same invocation, alternating, each run as its own process; outputs checked equal every run.
+
+  python bench/convert_bench.py                 # 2,000,000 track rows in 10 mixed files, 3 runs
+  python bench/convert_bench.py --smoke         # tiny data, 1 run: the harness cannot rot (tests run it)
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import shutil
+import statistics
+import sys
+from datetime import date
+from pathlib import Path
+
+from equality import differences, output_digests
+from harness import Measurement, machine, measure
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "plugins"))
+
+from filegate.datasets.raw_data.sample import write_volume  # noqa: E402
+
+ORDER = ("pandas", "duckdb", "filegate", "floor")
+
+
+def summary(runs: dict[str, list[Measurement]], baseline: str = "filegate") -> str:
+    """Medians with min-max, and each contender's median wall time as a ratio to the baseline's."""
+    base = statistics.median(m.wall_s for m in runs[baseline])
+    lines = ["| contender | wall s, median (min-max) | CPU s, median | peak RSS MiB, max | wall vs filegate |",
+             "|---|---|---|---|---|"]
+    for name, ms in runs.items():
+        walls = [m.wall_s for m in ms]
+        wall = statistics.median(walls)
+        lines.append(f"| {name} | {wall:.2f} ({min(walls):.2f}-{max(walls):.2f}) | "
+                     f"{statistics.median(m.cpu_s for m in ms):.2f} | {max(m.peak_rss_mib for m in ms):.0f} | "
+                     f"{wall / base:.2f}x |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=2_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--smoke", action="store_true", help="2,000 rows, 1 run, no results file")
+    parser.add_argument("--work", type=Path, default=HERE / "data" / "convert")
+    args = parser.parse_args(argv)
+    rows, runs = (2_000, 1) if args.smoke else (args.rows, args.runs)
+
+    landing = args.work / f"tracks-{rows}" / "raw_data"
+    if not landing.exists():
+        print(f"generating {rows:,} track rows in 10 mixed files under {landing}", flush=True)
+        write_volume(landing, rows, parts=10)
+    out_root = args.work / "out"
+    shutil.rmtree(out_root, ignore_errors=True)
+
+    contenders = [sys.executable, str(HERE / "convert_contenders.py")]
+    # filegate's output, uncompressed, is what the floor compresses and what everyone must equal
+    reference = out_root / "reference"
+    measure("reference", [*contenders, "filegate", str(landing), str(reference)])
+    expected = output_digests(reference)
+    floor_input = out_root / "floor-input"
+    floor_input.mkdir(parents=True)
+    for gz in reference.glob("*.json.gz"):
+        with gzip.open(gz, "rb") as f, open(floor_input / f"{gz.name.removesuffix('.json.gz')}.ndjson", "wb") as g:
+            shutil.copyfileobj(f, g)
+
+    results: dict[str, list[Measurement]] = {name: [] for name in ORDER}
+    for run in range(runs):
+        for name in ORDER:
+            out = out_root / f"{name}-{run}"
+            m = measure(name, [*contenders, name, str(landing), str(out)], env={"FLOOR_NDJSON": str(floor_input)})
+            problems = differences(expected, output_digests(out))
+            if problems:
+                raise SystemExit(f"{name}, run {run + 1}: output differs from filegate's: {'; '.join(problems)}")
+            results[name].append(m)
+            print(f"run {run + 1}/{runs} {name}: {m.wall_s:.2f} s, {m.peak_rss_mib:.0f} MiB", flush=True)
+            shutil.rmtree(out)
+
+    text = (f"# convert side by side ({date.today()})\n\nMachine: {machine()}\n\n"
+            f"Input: {rows:,} track rows in 10 files (CSV `,` `;` `|`, TSV, NDJSON, JSON arrays) plus the "
+            f"small parent tables; {runs} run(s) each, alternating. Every run's output was checked equal "
+            f"to filegate's, record for record.\n\nCommand: `python bench/convert_bench.py --rows {rows} "
+            f"--runs {runs}`\n\n{summary(results)}\n")
+    print(text)
+    if not args.smoke:
+        (HERE / "results").mkdir(exist_ok=True)
+        (HERE / "results" / f"{date.today()}-convert.md").write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

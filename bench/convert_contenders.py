@@ -1,0 +1,108 @@
+"""The convert contenders: each turns landing/raw_data/<table>/* into <out>/<table>.json.gz.
+Run one as its own process: python bench/convert_contenders.py <contender> <landing dir> <out dir>
+
+  pandas    the textbook approach: read_csv / read_json(lines=True) in chunks of 1000, each chunk
+            to_json(orient="records", lines=True) into a buffer written through gzip.open (level 9)
+  duckdb    COPY (SELECT ... FROM read_csv / read_json ...) TO '<table>.json.gz'
+  filegate  filegate's converter as the DAG runs it (per file, then parts joined per table)
+  floor     reading the input bytes and compressing the finished output (prepared beforehand,
+            uncompressed, in $FLOOR_NDJSON/<table>.ndjson) at filegate's level: nothing can do
+            the job faster
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "plugins"))
+
+
+def tables(landing: Path) -> dict[str, list[Path]]:
+    return {d.name: sorted(p for p in d.iterdir() if p.is_file()) for d in sorted(landing.iterdir()) if d.is_dir()}
+
+
+def pandas_textbook(landing: Path, out: Path) -> None:
+    import pandas as pd
+
+    from filegate.readers import detect_format, sniff_delimiter
+
+    for table, files in tables(landing).items():
+        buffer = io.StringIO()
+        for path in files:
+            kind = detect_format(path)
+            if kind == "csv":
+                with open(path, encoding="utf-8-sig") as f:
+                    sep = sniff_delimiter(f.readline())
+                chunks = pd.read_csv(path, sep=sep, chunksize=1000, encoding="utf-8-sig")
+            elif kind == "ndjson":
+                chunks = pd.read_json(path, lines=True, chunksize=1000)
+            else:
+                chunks = [pd.read_json(path)]   # a JSON array cannot be read in chunks
+            for chunk in chunks:
+                buffer.write(chunk.to_json(orient="records", lines=True))
+                if not buffer.getvalue().endswith("\n"):
+                    buffer.write("\n")
+        with gzip.open(out / f"{table}.json.gz", "wt", encoding="utf-8") as f:
+            f.write(buffer.getvalue())
+
+
+def duckdb_copy(landing: Path, out: Path) -> None:
+    import duckdb
+
+    from filegate.readers import detect_format
+
+    con = duckdb.connect()
+    for table, files in tables(landing).items():
+        parts = []
+        for path in files:
+            if detect_format(path) == "csv":
+                parts.append(f"SELECT * FROM read_csv('{path}', header=true, auto_detect=true)")
+            else:
+                fmt = "newline_delimited" if detect_format(path) == "ndjson" else "array"
+                parts.append(f"SELECT * FROM read_json('{path}', format='{fmt}')")
+        query = " UNION ALL BY NAME ".join(parts)
+        con.execute(f"COPY ({query}) TO '{out / (table + '.json.gz')}' (FORMAT json, COMPRESSION gzip)")
+
+
+def filegate_convert(landing: Path, out: Path) -> None:
+    from filegate import datasets, settings
+    from filegate.convert import combine_parts, convert_file
+
+    ds, s = datasets.get("raw_data"), settings.load()
+    file_id = 0
+    ids: dict[str, list[int]] = {}
+    for table, files in tables(landing).items():
+        for path in files:
+            file_id += 1
+            for name in convert_file(ds, path, file_id, out, s).rows:
+                ids.setdefault(name, []).append(file_id)
+    for table, file_ids in ids.items():
+        combine_parts(out, table, file_ids)
+
+
+def floor(landing: Path, out: Path) -> None:
+    from filegate import settings
+    from filegate.convert import open_gzip
+
+    for files in tables(landing).values():
+        for path in files:
+            with open(path, "rb") as f:
+                while f.read(1 << 20):
+                    pass
+    level = settings.load().gzip_level
+    for ndjson in sorted(Path(os.environ["FLOOR_NDJSON"]).glob("*.ndjson")):
+        with open(ndjson, "rb") as f, open_gzip(out / f"{ndjson.stem}.json.gz", level) as g:
+            while chunk := f.read(1 << 20):
+                g.write(chunk)
+
+
+CONTENDERS = {"pandas": pandas_textbook, "duckdb": duckdb_copy, "filegate": filegate_convert, "floor": floor}
+
+if __name__ == "__main__":
+    name, landing, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+    out.mkdir(parents=True, exist_ok=True)
+    CONTENDERS[name](landing, out)

@@ -1,0 +1,75 @@
+"""The benchmark harness's own logic on tiny data: the equal-output check, the ratio table, the
+measurement of a child process, and a smoke run of every contender (so the harness cannot rot)."""
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+sys.path.insert(0, str(BENCH))
+
+from equality import differences, output_digests  # noqa: E402
+from harness import Measurement, measure  # noqa: E402
+from convert_bench import summary  # noqa: E402
+
+
+def write(folder, table, records):
+    folder.mkdir(parents=True, exist_ok=True)
+    with gzip.open(folder / f"{table}.json.gz", "wt") as f:
+        f.writelines(json.dumps(r) + "\n" for r in records)
+
+
+def test_equal_records_match_whatever_the_spelling_order_and_lineage(tmp_path):
+    write(tmp_path / "a", "tracks", [{"track_id": 1, "unit_price": "0.99", "name": "x", "_file_id": 3, "_line": 2},
+                                     {"track_id": 2, "unit_price": "1.5", "name": None}])
+    write(tmp_path / "b", "tracks", [{"TrackId": 2, "UnitPrice": 1.50, "Name": None},
+                                     {"Name": "x", "TrackId": 1.0, "UnitPrice": 0.990}])
+    assert differences(output_digests(tmp_path / "a"), output_digests(tmp_path / "b")) == []
+
+
+def test_a_changed_value_a_lost_row_or_a_missing_table_is_caught(tmp_path):
+    base = [{"track_id": 1, "name": "x"}, {"track_id": 2, "name": "y"}]
+    write(tmp_path / "ref", "tracks", base)
+    write(tmp_path / "ref", "genres", [{"genre_id": 1}])
+    write(tmp_path / "changed", "tracks", [base[0], {"track_id": 2, "name": "Y"}])
+    write(tmp_path / "changed", "genres", [{"genre_id": 1}])
+    write(tmp_path / "lost", "tracks", base[:1])
+    write(tmp_path / "lost", "genres", [{"genre_id": 1}])
+    write(tmp_path / "partial", "tracks", base)
+    ref = output_digests(tmp_path / "ref")
+    assert differences(ref, output_digests(tmp_path / "changed")) == ["tracks: same count, different records"]
+    assert differences(ref, output_digests(tmp_path / "lost")) == ["tracks: 1 records, expected 2"]
+    assert differences(ref, output_digests(tmp_path / "partial")) == ["genres: missing"]
+    # text is compared exactly: "007" is not "7" in a text column
+    write(tmp_path / "t1", "tracks", [{"track_id": 1, "name": "007"}])
+    write(tmp_path / "t2", "tracks", [{"track_id": 1, "name": "7"}])
+    assert differences(output_digests(tmp_path / "t1"), output_digests(tmp_path / "t2"))
+
+
+def test_the_summary_reports_medians_and_ratios_to_filegate():
+    runs = {"pandas": [Measurement("pandas", w, w, 100) for w in (8.0, 9.0, 30.0)],
+            "filegate": [Measurement("filegate", w, w, 20) for w in (1.0, 2.0, 3.0)]}
+    table = summary(runs)
+    assert "| pandas | 9.00 (8.00-30.00) | 9.00 | 100 | 4.50x |" in table
+    assert "| filegate | 2.00 (1.00-3.00) | 2.00 | 20 | 1.00x |" in table
+
+
+def test_measure_reads_a_child_process_peak_memory_and_failure():
+    grow = "b = bytearray(200 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096])"
+    m = measure("grow", [sys.executable, "-c", grow])
+    assert m.peak_rss_mib > 200 and m.wall_s > 0
+    try:
+        measure("fails", [sys.executable, "-c", "raise SystemExit(3)"])
+    except RuntimeError as e:
+        assert "exited 3" in str(e)
+    else:
+        raise AssertionError("a failing contender must fail the run")
+
+
+def test_smoke_runs_every_contender_with_equal_outputs(tmp_path):
+    result = subprocess.run([sys.executable, str(BENCH / "convert_bench.py"), "--smoke", "--work", str(tmp_path)],
+                            capture_output=True, text=True, cwd=BENCH)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    for name in ("pandas", "duckdb", "filegate", "floor"):
+        assert f"| {name} |" in result.stdout
