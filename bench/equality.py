@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
+import orjson
 import sys
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins"))
@@ -22,28 +23,38 @@ from filegate.datasets.raw_data.tables import TABLES, match_key  # noqa: E402
 MASK = (1 << 64) - 1
 
 
-def canonical(table: str, record: dict) -> tuple:
+@lru_cache(maxsize=None)
+def _numeric_keys(table: str) -> frozenset:
     spec = TABLES.get(table)
-    numeric = {match_key(c.source) for c in spec.columns if c.type in ("integer", "numeric")} if spec else set()
+    return frozenset(match_key(c.source) for c in spec.columns if c.type in ("integer", "numeric")) if spec \
+        else frozenset()
+
+
+_key = lru_cache(maxsize=None)(match_key)   # a handful of names, millions of records
+
+
+def canonical(table: str, record: dict) -> tuple:
+    numeric = _numeric_keys(table)
     items = []
     for name, value in record.items():
-        if name.startswith("_"):
+        if name[0] == "_":
             continue
-        key = match_key(name)
+        key = _key(name)
         if value is not None and key in numeric:
-            value = format(Decimal(str(value)).normalize(), "f")
+            value = str(value) if type(value) is int else format(Decimal(str(value)).normalize(), "f")
         items.append((key, value))
-    return tuple(sorted(items, key=lambda kv: kv[0]))
+    items.sort()
+    return tuple(items)
 
 
 def digest(table: str, path: Path) -> tuple[int, int]:
     count, total = 0, 0
-    with gzip.open(path, "rt", encoding="utf-8") as f:
+    with gzip.open(path, "rb") as f:
         for line in f:
             if not line.strip():
                 continue
-            record = canonical(table, json.loads(line))
-            h = hashlib.blake2b(json.dumps(record, ensure_ascii=False).encode(), digest_size=8).digest()
+            record = canonical(table, orjson.loads(line))
+            h = hashlib.blake2b(orjson.dumps(record), digest_size=8).digest()
             total = (total + int.from_bytes(h, "big")) & MASK
             count += 1
     return count, total
