@@ -12,7 +12,6 @@ Run one as its own process: python bench/convert_contenders.py <contender> <land
 from __future__ import annotations
 
 import gzip
-import io
 import os
 import sys
 from pathlib import Path
@@ -31,7 +30,7 @@ def pandas_textbook(landing: Path, out: Path) -> None:
     from filegate.readers import detect_format, sniff_delimiter
 
     for table, files in tables(landing).items():
-        buffer = io.StringIO()
+        gz = gzip.open(out / f"{table}.json.gz", "wt", encoding="utf-8")   # level 9, the default
         for path in files:
             kind = detect_format(path)
             if kind == "csv":
@@ -43,11 +42,9 @@ def pandas_textbook(landing: Path, out: Path) -> None:
             else:
                 chunks = [pd.read_json(path)]   # a JSON array cannot be read in chunks
             for chunk in chunks:
-                buffer.write(chunk.to_json(orient="records", lines=True))
-                if not buffer.getvalue().endswith("\n"):
-                    buffer.write("\n")
-        with gzip.open(out / f"{table}.json.gz", "wt", encoding="utf-8") as f:
-            f.write(buffer.getvalue())
+                text = chunk.to_json(orient="records", lines=True)   # each chunk into a buffer...
+                gz.write(text if text.endswith("\n") else text + "\n")   # ...written through gzip
+        gz.close()
 
 
 def duckdb_copy(landing: Path, out: Path) -> None:
