@@ -13,6 +13,7 @@ import csv
 import json
 import logging
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -229,14 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     _stack(s)
     for key, value in sorted(embedded.airflow_environment(s, None).items()) + [
             (k, os.environ[k]) for k in ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW_CONN_WAREHOUSE")]:
-        print(f"export {key}={_shell_quote(value)}")
+        print(f"export {key}={shlex.quote(value)}")
     return 0
-
-
-def _shell_quote(value: str) -> str:
-    import shlex
-
-    return shlex.quote(value)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from filegate.dataset import Dataset, Table
-from filegate.warehouse import sqlalchemy_url
+from filegate.warehouse import quoted, sqlalchemy_url
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def audit_table(conninfo: str, dataset: Dataset, table: Table, staging: dict[str
     staging_table = staging[table.name]
 
     def validate(name: str, where: str):
-        asset = source.add_query_asset(name=name, query=f"SELECT * FROM {_quoted(staging_table)} {where}")
+        asset = source.add_query_asset(name=name, query=f"SELECT * FROM {quoted(staging_table)} {where}")
         batch = asset.add_batch_definition_whole_table("whole")
         definition = ctx.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
         checkpoint = ctx.checkpoints.add(gx.Checkpoint(
@@ -128,7 +128,7 @@ def _add_query_lines(conninfo: str, staging: str, file_id: int, validation) -> N
         query = r.expectation_config.kwargs.get("unexpected_rows_query")
         if r.success or not query:
             continue
-        rows = f"(SELECT * FROM {_quoted(staging)} WHERE _file_id = {int(file_id)}) AS batch_rows"
+        rows = f"(SELECT * FROM {quoted(staging)} WHERE _file_id = {int(file_id)}) AS batch_rows"
         with connect(conninfo) as conn:
             lines = [row[0] for row in conn.execute(
                 f"SELECT _line FROM ({query.replace('{batch}', rows)}) AS unexpected ORDER BY _line LIMIT {SAMPLE_ROWS}")]
@@ -182,5 +182,5 @@ def _sample_rows(conninfo: str, staging: str, file_id: int, failed: list[dict]) 
         return conn.execute(q, (file_id, lines)).fetchall()
 
 
-def _quoted(name: str) -> str:
+def quoted(name: str) -> str:
     return ".".join('"' + p.replace('"', '""') + '"' for p in name.split("."))

@@ -87,6 +87,12 @@ def sql_files(folder: str) -> list[Path]:
     return sorted((SQL_DIR / folder).glob("*.sql"))
 
 
+def quoted(name: str) -> str:
+    """A quoted identifier as plain text ("schema.table" or a bare name), for SQL handed over as a
+    string (Great Expectations queries), where psycopg's composition cannot be used."""
+    return ".".join('"' + part.replace('"', '""') + '"' for part in name.split("."))
+
+
 def compose(text: str, **identifiers):
     """Fill `{name}` placeholders with quoted identifiers ("schema.table" or a bare name).
 

@@ -2,10 +2,7 @@
 from __future__ import annotations
 
 from filegate.datasets.raw_data.tables import TABLES
-
-
-def _q(name: str) -> str:
-    return ".".join('"' + p.replace('"', '""') + '"' for p in name.split("."))
+from filegate.warehouse import quoted
 
 
 def table_suite(table: str, staging: dict[str, str]):
@@ -20,10 +17,10 @@ def table_suite(table: str, staging: dict[str, str]):
     suite.add_expectation(gxe.ExpectCompoundColumnsToBeUnique(column_list=["_file_id", *spec.keys]))
     # ...and across the files of the batch: two parts carrying one key is a broken export, and every
     # file involved is refused rather than one silently winning (a re-delivery comes in a later batch)
-    keys = ", ".join(_q(k) for k in spec.keys)
+    keys = ", ".join(quoted(k) for k in spec.keys)
     suite.add_expectation(gxe.UnexpectedRowsExpectation(
         description=f"{table} key ({', '.join(spec.keys)}) is in no other file of the batch",
-        unexpected_rows_query=(f"SELECT * FROM {{batch}} WHERE ({keys}) IN (SELECT {keys} FROM {_q(staging[table])}"
+        unexpected_rows_query=(f"SELECT * FROM {{batch}} WHERE ({keys}) IN (SELECT {keys} FROM {quoted(staging[table])}"
                                f" GROUP BY {keys} HAVING count(DISTINCT _file_id) > 1)"),
     ))
     for column, low in spec.minimum.items():
@@ -34,13 +31,13 @@ def table_suite(table: str, staging: dict[str, str]):
         # the parent exists already, or arrives in this batch. GE substitutes {batch} as an aliased
         # subquery, so the outer row is referred to unqualified and the parents go in NOT IN lists
         # (NULL-free, or NOT IN would match nothing).
-        parents = [f"SELECT {_q(parent_column)} FROM raw_data.{_q(parent)} WHERE {_q(parent_column)} IS NOT NULL"]
+        parents = [f"SELECT {quoted(parent_column)} FROM raw_data.{quoted(parent)} WHERE {quoted(parent_column)} IS NOT NULL"]
         if parent in staging:
-            parents.append(f"SELECT {_q(parent_column)} FROM {_q(staging[parent])}"
-                           f" WHERE {_q(parent_column)} IS NOT NULL")
+            parents.append(f"SELECT {quoted(parent_column)} FROM {quoted(staging[parent])}"
+                           f" WHERE {quoted(parent_column)} IS NOT NULL")
         suite.add_expectation(gxe.UnexpectedRowsExpectation(
             description=f"{table}.{column} refers to an existing {parent}.{parent_column}",
-            unexpected_rows_query=(f"SELECT * FROM {{batch}} WHERE {_q(column)} IS NOT NULL AND {_q(column)}"
+            unexpected_rows_query=(f"SELECT * FROM {{batch}} WHERE {quoted(column)} IS NOT NULL AND {quoted(column)}"
                                    f" NOT IN ({' UNION ALL '.join(parents)})"),
         ))
     return suite
