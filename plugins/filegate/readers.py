@@ -72,6 +72,15 @@ def sniff_delimiter(header: str) -> str:
 
 
 def read_csv(path: Path) -> Iterator[tuple[int, dict]]:
+    rows = read_csv_rows(path)
+    _, header = next(rows)
+    for line, row in rows:
+        yield line, dict(zip(header, row))
+
+
+def read_csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """The rows as lists, the header first (line 1): `read_csv` without building a dict per row,
+    for callers that map columns by position."""
     with open(path, encoding="utf-8-sig", newline="") as f:
         try:
             header_line = f.readline()
@@ -82,17 +91,19 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict]]:
         header = [h.strip() for h in header]
         if not header or any(not h for h in header) or len(set(header)) != len(header):
             raise Reject(1, f"header must name every column once, found {header}")
+        yield 1, header
+        width = len(header)
         reader = csv.reader(f, delimiter=delimiter, strict=True)
         reader_line = 1
         try:
             for row in reader:
                 start, reader_line = reader_line + 1, reader.line_num + 1
-                if not row or row == [""]:
-                    continue
-                if len(row) != len(header):
-                    raise Reject(start, f"{len(row)} fields, the header has {len(header)} "
+                if len(row) != width or (width == 1 and row == [""]):
+                    if not row or row == [""]:   # a blank line
+                        continue
+                    raise Reject(start, f"{len(row)} fields, the header has {width} "
                                         f"(delimiter {delimiter!r})")
-                yield start, dict(zip(header, row))
+                yield start, row
         except csv.Error as e:
             raise Reject(reader_line, f"malformed CSV: {e}") from None
         except UnicodeDecodeError as e:
@@ -150,7 +161,9 @@ def read_json_array(path: Path) -> Iterator[tuple[int, dict]]:
                 else:
                     break
             if buf[pos] == "]":
-                rest = buf[pos + 1:] + f.read()
+                rest = buf[pos + 1:]
+                while not rest.strip() and (rest := f.read(CHUNK)):
+                    pass   # trailing whitespace, read a chunk at a time
                 if rest.strip():
                     raise Reject(line, "data after the end of the JSON array")
                 return

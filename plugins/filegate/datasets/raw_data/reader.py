@@ -17,7 +17,7 @@ from pathlib import Path
 from filegate.dataset import ParsedFile
 from filegate.datasets.raw_data.tables import TABLES, UNDECLARED, TableSpec, match_key
 from filegate.errors import Reject
-from filegate.readers import detect_format, read_csv, read_json_array, read_ndjson
+from filegate.readers import detect_format, read_csv, read_csv_rows, read_json_array, read_ndjson
 
 log = logging.getLogger(__name__)
 READERS = {"csv": read_csv, "ndjson": read_ndjson, "json-array": read_json_array}
@@ -42,29 +42,91 @@ def read_raw(path: Path, settings=None) -> ParsedFile:
                     "raw_data.%s (declare the table to load it typed)", path.name, table, UNDECLARED)
         return ParsedFile(header, sort_key, ((UNDECLARED, line, {"source_table": table, "doc": rec})
                                              for line, rec in records))
+    if kind == "csv":   # by position: no dict per row before typing
+        return ParsedFile(header, sort_key, _typed_rows(spec, read_csv_rows(path)))
     return ParsedFile(header, sort_key, _typed(spec, records))
 
 
 def _typed(spec: TableSpec, records):
-    by_key = {match_key(c.source): c for c in spec.columns}
-    empty = dict.fromkeys(c.name for c in spec.columns)   # columns a record lacks are null
-    plans: dict[tuple, list] = {}   # per distinct set of source names: (source, name, coerce, type)
+    """Type JSON records (dicts); each distinct set of keys gets its plan once."""
+    empty = _empty(spec)
+    plans: dict[tuple, tuple] = {}   # source names -> (fast, plan)
     for line, record in records:
         names = tuple(record)
-        plan = plans.get(names)
-        if plan is None:
-            unknown = [n for n in names if match_key(n) not in by_key]
-            if unknown:
-                raise Reject(line, f"column(s) {unknown} are not in the declared schema of {spec.name} "
-                                   f"(declared: {[c.source for c in spec.columns]})")
-            plan = plans[names] = [(n, c.name, COERCE[c.type], c.type) for n in names for c in [by_key[match_key(n)]]]
-        out = empty.copy()
-        for source, name, coerce, kind in plan:
-            try:
-                out[name] = coerce(record[source])
-            except (ValueError, TypeError, InvalidOperation):
-                raise Reject(line, f"column {source}: {record[source]!r} is not {kind}") from None
+        entry = plans.get(names)
+        if entry is None:
+            plan = _plan(spec, names, line)
+            entry = plans[names] = (_compile(spec, plan, by_position=False), plan)
+        fast, plan = entry
+        try:
+            out = fast(record)
+        except Exception:   # the fast path only knows the common spellings: decide slowly
+            out = _coerce(plan, empty, record, line)
         yield spec.name, line, out
+
+
+def _typed_rows(spec: TableSpec, rows):
+    """Type CSV rows (lists, the header first): one plan for the whole file."""
+    _, names = next(rows)
+    empty = _empty(spec)
+    plan = _plan(spec, names, 1)
+    fast = _compile(spec, plan, by_position=True)
+    for line, row in rows:
+        try:
+            out = fast(row)
+        except Exception:
+            out = _coerce(plan, empty, dict(zip(names, row)), line)
+        yield spec.name, line, out
+
+
+def _empty(spec: TableSpec) -> dict:
+    return dict.fromkeys(c.name for c in spec.columns)   # columns a record lacks are null
+
+
+def _plan(spec: TableSpec, names, line: int) -> list:
+    """[(source name, declared column)] for the names a file uses, or Reject naming the strangers."""
+    by_key = spec.by_match_key
+    unknown = [n for n in names if match_key(n) not in by_key]
+    if unknown:
+        raise Reject(line, f"column(s) {unknown} are not in the declared schema of {spec.name} "
+                           f"(declared: {[c.source for c in spec.columns]})")
+    return [(n, by_key[match_key(n)]) for n in names]
+
+
+def _coerce(plan, empty: dict, record: dict, line: int) -> dict:
+    """The reference coercion, value by value: the fast path must agree with it or defer to it."""
+    out = empty.copy()
+    for source, column in plan:
+        try:
+            out[column.name] = COERCE[column.type](record[source])
+        except (ValueError, TypeError, InvalidOperation):
+            raise Reject(line, f"column {source}: {record[source]!r} is not {column.type}") from None
+    return out
+
+
+def _compile(spec: TableSpec, plan, by_position: bool):
+    """A generated function typing a whole record without a call per value. Each expression
+    returns what `_coerce` would, or raises (and the caller then asks `_coerce`), so the output
+    never depends on which path ran."""
+    sources = {column.name: i for i, (_, column) in enumerate(plan)}
+    if len(sources) != len(plan):
+        return _no_fast_path   # two spellings of one column: leave it to the reference path
+    if by_position:
+        bind = ", ".join(f"v{i}" for i in range(len(plan))) + ", = r"
+    else:
+        bind = "; ".join(f"v{i} = r[{source!r}]" for i, (source, _) in enumerate(plan))
+    fields = []
+    for column in spec.columns:
+        i = sources.get(column.name)
+        fields.append(f"{column.name!r}: " + ("None" if i is None else FAST[column.type].format(v=f"v{i}")))
+    code = f"def fast(r):\n    {bind}\n    return {{{', '.join(fields)}}}\n"
+    scope = dict(_FAST_SCOPE)
+    exec(code, scope)
+    return scope["fast"]
+
+
+def _no_fast_path(record):
+    raise LookupError
 
 
 # Coercers: CSV gives str (the hot path, tested first); JSON gives str, int, float, bool, None.
@@ -111,3 +173,33 @@ def _timestamp(v):
 
 
 COERCE = {"integer": _integer, "numeric": _numeric, "text": _text, "timestamp": _timestamp}
+
+
+# Fast-path expressions, `{v}` being the source value. Each either returns exactly what COERCE
+# returns for that value or raises; the common cases (CSV strings, JSON ints) need no call.
+FAST = {
+    "integer": "(int({v}) if {v}.__class__ is str and {v} else {v} if {v}.__class__ is int else _integer({v}))",
+    "text": "({v} if {v}.__class__ is str and {v} else _text({v}))",
+    "numeric": "_numeric_remembered({v})",
+    "timestamp": "_timestamp({v})",
+}
+_NUMERIC_SEEN: dict = {}   # (type, spelling) -> canonical text; prices repeat, Decimal is slow
+_NUMERIC_SEEN_MAX = 1 << 16
+
+
+def _numeric_remembered(v):
+    kind = v.__class__
+    if kind is not str and (kind is not float or not v):   # 0.0 == -0.0 would share an entry
+        return _numeric(v)
+    key = (kind, v)
+    try:
+        return _NUMERIC_SEEN[key]
+    except KeyError:
+        canonical = _numeric(v)
+        if len(_NUMERIC_SEEN) < _NUMERIC_SEEN_MAX:
+            _NUMERIC_SEEN[key] = canonical
+        return canonical
+
+
+_FAST_SCOPE = {"_integer": _integer, "_text": _text, "_timestamp": _timestamp,
+               "_numeric_remembered": _numeric_remembered}

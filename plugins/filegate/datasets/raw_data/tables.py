@@ -44,6 +44,10 @@ class TableSpec:
     minimum: dict[str, float] = field(default_factory=dict)           # column -> smallest allowed value
     greater_than_zero: tuple[str, ...] = ()
 
+    @cached_property
+    def by_match_key(self) -> dict[str, Column]:
+        return {match_key(c.source): c for c in self.columns}
+
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
