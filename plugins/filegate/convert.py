@@ -50,27 +50,25 @@ def convert_file(dataset: Dataset, path: Path, file_id: int, batch_dir: Path, se
     parsed = dataset.reader(path, settings)
     converted = Converted(header=parsed.header, sort_key=parsed.sort_key)
     writers: dict[str, tuple[object, bytearray, Path]] = {}
+    rows = converted.rows
+    dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
+    table = buffer = None
+    next_progress = PROGRESS_EVERY
     done = False
     try:
-        for table, line, record in parsed.records:
-            entry = writers.get(table)
-            if entry is None:
-                final = part_path(batch_dir, table, file_id)
-                final.parent.mkdir(parents=True, exist_ok=True)
-                tmp = final.with_name(final.name + ".tmp")
-                entry = writers[table] = (open_gzip(tmp, settings.gzip_level), bytearray(), tmp)
-                converted.rows[table] = 0
-            out, buffer, _ = entry
+        for name, line, record in parsed.records:
+            if name != table:   # records mostly come in runs of one table: look up on change only
+                table, buffer = name, _writer(writers, rows, batch_dir, name, file_id, settings)[1]
             record["_file_id"] = file_id
             record["_line"] = line
-            buffer += orjson.dumps(record)
-            buffer += b"\n"
+            buffer += dumps(record, option=newline)
             if len(buffer) >= FLUSH_BYTES:
-                out.write(buffer)
+                writers[table][0].write(buffer)
                 buffer.clear()
-            n = converted.rows[table] = converted.rows[table] + 1
-            if n % PROGRESS_EVERY == 0:
-                log.info("%s: %s %d records converted", path.name, table, n)
+                if rows[table] >= next_progress:   # checked per flushed slice, not per record
+                    log.info("%s: %d %s records converted (line %d)", path.name, rows[table], table, line)
+                    next_progress += PROGRESS_EVERY
+            rows[table] += 1
         done = True
     finally:
         for out, buffer, tmp in writers.values():
@@ -82,6 +80,18 @@ def convert_file(dataset: Dataset, path: Path, file_id: int, batch_dir: Path, se
     for table, (_, _, tmp) in writers.items():
         os.replace(tmp, part_path(batch_dir, table, file_id))
     return converted
+
+
+def _writer(writers: dict, rows: dict, batch_dir: Path, table: str, file_id: int, settings: Settings):
+    """The (gzip file, buffer, temp path) of `table`'s part, opened on first use."""
+    entry = writers.get(table)
+    if entry is None:
+        final = part_path(batch_dir, table, file_id)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = final.with_name(final.name + ".tmp")
+        entry = writers[table] = (open_gzip(tmp, settings.gzip_level), bytearray(), tmp)
+        rows[table] = 0
+    return entry
 
 
 def combine_parts(batch_dir: Path, table: str, file_ids: list[int]) -> Path | None:
