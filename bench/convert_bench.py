@@ -11,24 +11,26 @@ import gzip
 import shutil
 import statistics
 import sys
-from datetime import date
 from pathlib import Path
 
 from equality import differences, output_digests
-from harness import Measurement, machine, measure
+from harness import Measurement, measure, record
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "plugins"))
 
 from filegate.datasets.raw_data.sample import write_volume  # noqa: E402
 
-ORDER = ("pandas", "duckdb", "filegate", "floor")
+ORDER = ("pandas", "duckdb", "filegate", "filegate-parallel", "floor")
+# issue 4's convert targets: filegate (as the DAG runs it) at least this many times faster
+TARGETS = {"pandas": 8.0, "duckdb": 3.0, "floor": 1 / 2.5}
+RSS_TARGET_MIB = 200
 
 
 def summary(runs: dict[str, list[Measurement]], baseline: str = "filegate") -> str:
     """Medians with min-max, and each contender's median wall time as a ratio to the baseline's."""
     base = statistics.median(m.wall_s for m in runs[baseline])
-    lines = ["| contender | wall s, median (min-max) | CPU s, median | peak RSS MiB, max | wall vs filegate |",
+    lines = [f"| contender | wall s, median (min-max) | CPU s, median | peak RSS MiB, max | wall vs {baseline} |",
              "|---|---|---|---|---|"]
     for name, ms in runs.items():
         walls = [m.wall_s for m in ms]
@@ -36,6 +38,28 @@ def summary(runs: dict[str, list[Measurement]], baseline: str = "filegate") -> s
         lines.append(f"| {name} | {wall:.2f} ({min(walls):.2f}-{max(walls):.2f}) | "
                      f"{statistics.median(m.cpu_s for m in ms):.2f} | {max(m.peak_rss_mib for m in ms):.0f} | "
                      f"{wall / base:.2f}x |")
+    return "\n".join(lines)
+
+
+def verdicts(runs: dict[str, list[Measurement]], ours: str, targets: dict[str, float],
+             rss_target_mib: float | None = None) -> str:
+    """One line per target: how many times faster `ours` is than each peer (median wall), against
+    the target, met or missed; and peak RSS against its limit."""
+    ours_wall = statistics.median(m.wall_s for m in runs[ours])
+    lines = []
+    for peer, target in targets.items():
+        if peer not in runs:
+            continue
+        speedup = statistics.median(m.wall_s for m in runs[peer]) / ours_wall
+        if target >= 1:
+            said = f"{speedup:.2f}x faster (target ≥ {target:g}x)"
+        else:   # a floor: how many times its time we take
+            said = f"{1 / speedup:.2f}x its time (target within {1 / target:g}x)"
+        lines.append(f"- {ours} vs {peer}: {said}: {'met' if speedup >= target else 'MISSED'}")
+    if rss_target_mib is not None:
+        rss = max(m.peak_rss_mib for m in runs[ours])
+        lines.append(f"- {ours} peak RSS: {rss:.0f} MiB (target ≤ {rss_target_mib:g} MiB): "
+                     f"{'met' if rss <= rss_target_mib else 'MISSED'}")
     return "\n".join(lines)
 
 
@@ -78,15 +102,17 @@ def main(argv=None) -> int:
             print(f"run {run + 1}/{runs} {name}: {m.wall_s:.2f} s, {m.peak_rss_mib:.0f} MiB", flush=True)
             shutil.rmtree(out)
 
-    text = (f"# convert side by side ({date.today()})\n\nMachine: {machine()}\n\n"
+    text = (f"## convert side by side\n\n"
             f"Input: {rows:,} track rows in 10 files (CSV `,` `;` `|`, TSV, NDJSON, JSON arrays) plus the "
             f"small parent tables; {runs} run(s) each, alternating. Every run's output was checked equal "
-            f"to filegate's, record for record.\n\nCommand: `python bench/convert_bench.py --rows {rows} "
-            f"--runs {runs}`\n\n{summary(results)}\n")
+            f"to filegate's, record for record. Peak RSS is the largest single process (for "
+            f"filegate-parallel: one worker).\n\nCommand: `python bench/convert_bench.py --rows {rows} "
+            f"--runs {runs}`\n\n{summary(results)}\n\nAgainst issue 4's targets:\n\n"
+            f"{verdicts(results, 'filegate-parallel', TARGETS, RSS_TARGET_MIB)}\n"
+            f"{verdicts(results, 'filegate', TARGETS, RSS_TARGET_MIB)}\n")
     print(text)
     if not args.smoke:
-        (HERE / "results").mkdir(exist_ok=True)
-        (HERE / "results" / f"{date.today()}-convert.md").write_text(text)
+        print(f"written to {record('convert', text)}")
     return 0
 
 

@@ -4,7 +4,10 @@ Run one as its own process: python bench/convert_contenders.py <contender> <land
   pandas    the textbook approach: read_csv / read_json(lines=True) in chunks of 1000, each chunk
             to_json(orient="records", lines=True) into a buffer written through gzip.open (level 9)
   duckdb    COPY (SELECT ... FROM read_csv / read_json ...) TO '<table>.json.gz'
-  filegate  filegate's converter as the DAG runs it (per file, then parts joined per table)
+  filegate  filegate's converter as the DAG runs it (per file, then parts joined per table), one process
+  filegate-parallel
+            the same with one worker process per core: the DAG's convert task is mapped per file,
+            so Airflow runs files side by side up to its parallelism
   floor     reading the input bytes and compressing the finished output (prepared beforehand,
             uncompressed, in $FLOOR_NDJSON/<table>.ndjson) at filegate's level: nothing can do
             the job faster
@@ -65,20 +68,41 @@ def duckdb_copy(landing: Path, out: Path) -> None:
         con.execute(f"COPY ({query}) TO '{out / (table + '.json.gz')}' (FORMAT json, COMPRESSION gzip)")
 
 
-def filegate_convert(landing: Path, out: Path) -> None:
-    from filegate import datasets, settings
-    from filegate.convert import combine_parts, convert_file
+def filegate_convert(landing: Path, out: Path, workers: int = 1) -> None:
+    from concurrent.futures import ProcessPoolExecutor
 
-    ds, s = datasets.get("raw_data"), settings.load()
-    file_id = 0
+    from filegate.convert import combine_parts
+
+    jobs = [(path, file_id, out) for file_id, path in
+            enumerate((p for files in tables(landing).values() for p in files), start=1)]
+    with ProcessPoolExecutor(workers) if workers > 1 else _Inline() as pool:
+        converted = list(pool.map(_convert_one, jobs))
     ids: dict[str, list[int]] = {}
-    for table, files in tables(landing).items():
-        for path in files:
-            file_id += 1
-            for name in convert_file(ds, path, file_id, out, s).rows:
-                ids.setdefault(name, []).append(file_id)
+    for file_id, names in converted:
+        for name in names:
+            ids.setdefault(name, []).append(file_id)
     for table, file_ids in ids.items():
         combine_parts(out, table, file_ids)
+
+
+def _convert_one(job) -> tuple[int, list[str]]:
+    from filegate import datasets, settings
+    from filegate.convert import convert_file
+
+    path, file_id, out = job
+    return file_id, list(convert_file(datasets.get("raw_data"), path, file_id, out, settings.load()).rows)
+
+
+class _Inline:
+    """A pool of one: the same code path without a worker process."""
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def map(self, fn, items):
+        return map(fn, items)
 
 
 def floor(landing: Path, out: Path) -> None:
@@ -97,7 +121,9 @@ def floor(landing: Path, out: Path) -> None:
                 g.write(chunk)
 
 
-CONTENDERS = {"pandas": pandas_textbook, "duckdb": duckdb_copy, "filegate": filegate_convert, "floor": floor}
+CONTENDERS = {"pandas": pandas_textbook, "duckdb": duckdb_copy, "filegate": filegate_convert,
+              "filegate-parallel": lambda landing, out: filegate_convert(landing, out, os.cpu_count() or 1),
+              "floor": floor}
 
 if __name__ == "__main__":
     name, landing, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])

@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 @dataclass(frozen=True)
@@ -47,3 +52,23 @@ def table(rows: list[Measurement], extra: dict[str, list[str]] | None = None) ->
                  *[v[i] for v in (extra or {}).values()]]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def machine_slug() -> str:
+    mem_kib = next((int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal")), 0)
+    return f"{platform.machine()}-{os.cpu_count()}cores-{mem_kib / 1024 / 1024:.0f}gib"
+
+
+def record(section: str, text: str, folder: Path = RESULTS) -> Path:
+    """Put `text` as `section` of today's results file for this machine,
+    `bench/results/<date>-<machine>.md`, replacing that section if it is already there: each
+    benchmark writes its own part, and the file gathers one day's results on one machine."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{date.today()}-{machine_slug()}.md"
+    body = path.read_text() if path.exists() else f"# bench results, {date.today()}\n\nMachine: {machine()}\n"
+    begin, end = f"<!-- {section} -->", f"<!-- /{section} -->"
+    block = f"{begin}\n{text.strip()}\n{end}"
+    pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end), re.S)
+    body = pattern.sub(lambda _: block, body) if pattern.search(body) else body.rstrip() + "\n\n" + block + "\n"
+    path.write_text(body)
+    return path

@@ -11,7 +11,7 @@ sys.path.insert(0, str(BENCH))
 
 from equality import differences, output_digests  # noqa: E402
 from harness import Measurement, measure  # noqa: E402
-from convert_bench import summary  # noqa: E402
+from convert_bench import summary, verdicts  # noqa: E402
 
 
 def write(folder, table, records):
@@ -55,6 +55,29 @@ def test_the_summary_reports_medians_and_ratios_to_filegate():
     assert "| filegate | 2.00 (1.00-3.00) | 2.00 | 20 | 1.00x |" in table
 
 
+def test_verdicts_compare_medians_with_each_target():
+    runs = {"pandas": [Measurement("pandas", w, w, 500) for w in (40.0, 41.0, 90.0)],
+            "floor": [Measurement("floor", w, w, 20) for w in (1.0, 1.0, 1.0)],
+            "ours": [Measurement("ours", w, w, 250) for w in (4.0, 5.0, 6.0)]}
+    text = verdicts(runs, "ours", {"pandas": 8.0, "duckdb": 3.0, "floor": 1 / 2.5}, 200)
+    assert "- ours vs pandas: 8.20x faster (target ≥ 8x): met" in text
+    assert "- ours vs floor: 5.00x its time (target within 2.5x): MISSED" in text
+    assert "duckdb" not in text   # a peer that did not run is not judged
+    assert "- ours peak RSS: 250 MiB (target ≤ 200 MiB): MISSED" in text
+
+
+def test_results_gather_in_one_file_per_day_and_machine_section_by_section(tmp_path):
+    from harness import record
+
+    first = record("convert", "## convert\nold", tmp_path)
+    record("load", "## load\nfigures", tmp_path)
+    again = record("convert", "## convert\nnew", tmp_path)
+    text = again.read_text()
+    assert first == again and len(list(tmp_path.iterdir())) == 1
+    assert "new" in text and "old" not in text and "figures" in text
+    assert text.index("## convert") < text.index("## load")
+
+
 def test_measure_reads_a_child_process_peak_memory_and_failure():
     grow = "b = bytearray(200 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096])"
     m = measure("grow", [sys.executable, "-c", grow])
@@ -71,5 +94,5 @@ def test_smoke_runs_every_contender_with_equal_outputs(tmp_path):
     result = subprocess.run([sys.executable, str(BENCH / "convert_bench.py"), "--smoke", "--work", str(tmp_path)],
                             capture_output=True, text=True, cwd=BENCH)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    for name in ("pandas", "duckdb", "filegate", "floor"):
+    for name in ("pandas", "duckdb", "filegate", "filegate-parallel", "floor"):
         assert f"| {name} |" in result.stdout
