@@ -4,8 +4,8 @@ Each claimed file becomes `<batch>/parts/<table>/<file_id>.json.gz`; `combine_pa
 the parts of the files that passed into `<batch>/<table>.json.gz`. Gzip members concatenate
 into a valid gzip file, so combining copies bytes and never recompresses.
 
-Memory is bounded by the output buffer, whatever the file size: records are written as they
-are read.
+Memory is bounded by the output buffer and one batch of records, whatever the file size:
+records are written as they are read.
 """
 from __future__ import annotations
 
@@ -45,30 +45,28 @@ def open_gzip(path: Path, level: int):
 def convert_file(dataset: Dataset, path: Path, file_id: int, batch_dir: Path, settings: Settings) -> Converted:
     """Convert one raw file; a filegate.errors.Reject from the reader propagates, and then
     nothing is left written."""
-    import orjson
+    import msgspec
 
     parsed = dataset.reader(path, settings)
     converted = Converted(header=parsed.header, sort_key=parsed.sort_key)
     writers: dict[str, tuple[object, bytearray, Path]] = {}
     rows = converted.rows
-    dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
-    table = buffer = None
+    encode_lines = msgspec.json.Encoder().encode_lines   # a whole batch per call, one line per record
     next_progress = PROGRESS_EVERY
     done = False
     try:
-        for name, line, record in parsed.records:
-            if name != table:   # records mostly come in runs of one table: look up on change only
-                table, buffer = name, _writer(writers, rows, batch_dir, name, file_id, settings)[1]
-            record["_file_id"] = file_id
-            record["_line"] = line
-            buffer += dumps(record, option=newline)
+        for table, batch in parsed.batches:
+            out, buffer, _ = _writer(writers, rows, batch_dir, table, file_id, settings)
+            for record in batch:
+                record["_file_id"] = file_id
+            buffer += encode_lines(batch)
+            rows[table] += len(batch)
             if len(buffer) >= FLUSH_BYTES:
-                writers[table][0].write(buffer)
+                out.write(buffer)
                 buffer.clear()
-                if rows[table] >= next_progress:   # checked per flushed slice, not per record
-                    log.info("%s: %d %s records converted (line %d)", path.name, rows[table], table, line)
-                    next_progress += PROGRESS_EVERY
-            rows[table] += 1
+            if rows[table] >= next_progress:
+                log.info("%s: %d %s records converted (line %d)", path.name, rows[table], table, batch[-1]["_line"])
+                next_progress += PROGRESS_EVERY
         done = True
     finally:
         for out, buffer, tmp in writers.values():

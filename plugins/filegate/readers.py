@@ -1,20 +1,23 @@
 """Streaming readers for record files: CSV/TSV (delimiter detected), NDJSON, JSON arrays.
 
-Each reader is a generator of `(line, record)`, where `record` is a dict of source column name
-to value and `line` is where the record starts. Memory is bounded by one record (plus a read
-buffer), whatever the file size. A file that cannot be read as records raises `Reject` with
-the line and the problem.
+`read_records` gives `(line, record)`, where `record` is a dict of source column name to value
+and `line` is where the record starts. The `*_batches` readers underneath give the same in runs
+of up to BATCH records, `(lines, records)`, so that parsing runs in C over whole runs; CSV rows
+come as lists after the header. Memory is bounded by one run, whatever the file size. A file
+that cannot be read as records raises `Reject` with the line and the problem.
 """
 from __future__ import annotations
 
 import csv
 import json
+from itertools import chain, islice
 from pathlib import Path
 from typing import Iterator
 
 from filegate.errors import Reject
 
 DELIMITERS = (",", ";", "\t", "|")
+BATCH = 5_000
 CHUNK = 1 << 20
 MAX_RECORD_BYTES = 64 << 20   # a JSON array element larger than this is refused, not buffered forever
 
@@ -46,10 +49,11 @@ def detect_format(path: Path) -> str:
 def read_records(path: Path) -> Iterator[tuple[int, dict]]:
     kind = detect_format(path)
     if kind == "csv":
-        return read_csv(path)
-    if kind == "ndjson":
-        return read_ndjson(path)
-    return read_json_array(path)
+        batches = read_csv_batches(path)
+        header = next(batches)
+        return ((line, dict(zip(header, row))) for lines, rows in batches for line, row in zip(lines, rows))
+    batches = read_ndjson_batches(path) if kind == "ndjson" else read_json_array_batches(path)
+    return ((line, record) for lines, records in batches for line, record in zip(lines, records))
 
 
 def sniff_delimiter(header: str) -> str:
@@ -71,61 +75,128 @@ def sniff_delimiter(header: str) -> str:
     return best
 
 
-def read_csv(path: Path) -> Iterator[tuple[int, dict]]:
-    rows = read_csv_rows(path)
-    _, header = next(rows)
-    for line, row in rows:
-        yield line, dict(zip(header, row))
+def read_csv_batches(path: Path) -> Iterator:
+    """The header (a list of names) first, then `(lines, rows)` runs; blank lines are skipped.
 
-
-def read_csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """The rows as lists, the header first (line 1): `read_csv` without building a dict per row,
-    for callers that map columns by position."""
+    The C parser reads each run of whole lines at once. A run holding a record that spans lines,
+    a wrong number of fields or malformed CSV is read again row by row (`_csv_rows_one_by_one`),
+    which knows every row's line and so names it in the Reject.
+    """
     with open(path, encoding="utf-8-sig", newline="") as f:
-        try:
+        try:   # text is decoded a block ahead: the line of a bad byte is found by `_not_utf8`
             header_line = f.readline()
         except UnicodeDecodeError as e:
-            raise Reject(1, f"bytes are not valid UTF-8 ({e.reason})") from None
+            raise _not_utf8(path, e) from None
         delimiter = sniff_delimiter(header_line)
         header = next(csv.reader([header_line], delimiter=delimiter), [])
         header = [h.strip() for h in header]
         if not header or any(not h for h in header) or len(set(header)) != len(header):
             raise Reject(1, f"header must name every column once, found {header}")
-        yield 1, header
-        width = len(header)
-        reader = csv.reader(f, delimiter=delimiter, strict=True)
-        reader_line = 1
-        try:
-            for row in reader:
-                start, reader_line = reader_line + 1, reader.line_num + 1
-                if len(row) != width or (width == 1 and row == [""]):
-                    if not row or row == [""]:   # a blank line
-                        continue
-                    raise Reject(start, f"{len(row)} fields, the header has {width} "
-                                        f"(delimiter {delimiter!r})")
-                yield start, row
-        except csv.Error as e:
-            raise Reject(reader_line, f"malformed CSV: {e}") from None
-        except UnicodeDecodeError as e:
-            raise Reject(reader_line, f"bytes are not valid UTF-8 ({e.reason})") from None
+        yield header
+        width, done = len(header), 1   # lines consumed so far
+        while True:
+            try:
+                chunk = list(islice(f, BATCH))
+            except UnicodeDecodeError as e:
+                raise _not_utf8(path, e) from None
+            if not chunk:
+                return
+            try:
+                rows = list(csv.reader(chunk, delimiter=delimiter, strict=True))
+            except csv.Error:
+                rows = None
+            if rows is not None and width > 1 and len(rows) == len(chunk) and \
+                    all(len(row) == width for row in rows):   # the common case: one line, one row
+                yield range(done + 1, done + 1 + len(rows)), rows
+                done += len(chunk)
+            else:
+                lines, rows, used = _csv_rows_one_by_one(chunk, f, done, delimiter, width)
+                done += used
+                if rows:
+                    yield lines, rows
 
 
-def read_ndjson(path: Path) -> Iterator[tuple[int, dict]]:
-    import orjson
+def _csv_rows_one_by_one(chunk: list[str], f, done: int, delimiter: str, width: int):
+    """Rows of `chunk` with their lines, reading on from `f` if its last record continues there;
+    returns (lines, rows, physical lines used)."""
+    reader = csv.reader(chain(chunk, f), delimiter=delimiter, strict=True)
+    path = Path(f.name)
+    lines, rows, used = [], [], 0
+    try:
+        while used < len(chunk):
+            row = next(reader)
+            start, used = done + used + 1, reader.line_num
+            if not row or row == [""]:   # a blank line
+                continue
+            if len(row) != width:
+                raise Reject(start, f"{len(row)} fields, the header has {width} (delimiter {delimiter!r})")
+            lines.append(start)
+            rows.append(row)
+    except csv.Error as e:
+        raise Reject(done + used + 1, f"malformed CSV: {e}") from None
+    except UnicodeDecodeError as e:
+        raise _not_utf8(path, e) from None
+    return lines, rows, used
 
+
+def _not_utf8(path: Path, error: UnicodeDecodeError) -> Reject:
+    """The Reject for a file that is not UTF-8, naming the first line holding a bad byte."""
     with open(path, "rb") as f:
         for number, raw in enumerate(f, start=1):
-            if number == 1:
-                raw = raw.removeprefix(b"\xef\xbb\xbf")
-            if not raw.strip():
-                continue
             try:
-                record = orjson.loads(raw)
-            except orjson.JSONDecodeError as e:
-                raise Reject(number, f"not a JSON object: {e}") from None
-            if not isinstance(record, dict):
-                raise Reject(number, f"expected a JSON object, found {type(record).__name__}")
-            yield number, record
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return Reject(number, f"bytes are not valid UTF-8 ({error.reason})")
+    return Reject(1, f"bytes are not valid UTF-8 ({error.reason})")
+
+
+def read_ndjson_batches(path: Path) -> Iterator[tuple[range | list[int], list[dict]]]:
+    import orjson
+
+    loads = orjson.loads
+    with open(path, "rb") as f:
+        done = 0
+        while chunk := list(islice(f, BATCH)):
+            if done == 0:
+                chunk[0] = chunk[0].removeprefix(b"\xef\xbb\xbf")
+            try:
+                records = [loads(raw) for raw in chunk]   # a blank line raises too: see below
+                if all(type(r) is dict for r in records):
+                    yield range(done + 1, done + 1 + len(chunk)), records
+                    done += len(chunk)
+                    continue
+            except orjson.JSONDecodeError:
+                pass
+            lines, records = [], []
+            for number, raw in enumerate(chunk, start=done + 1):
+                if not raw.strip():
+                    continue
+                try:
+                    record = loads(raw)
+                except orjson.JSONDecodeError as e:
+                    raise Reject(number, f"not a JSON object: {e}") from None
+                if not isinstance(record, dict):
+                    raise Reject(number, f"expected a JSON object, found {type(record).__name__}")
+                lines.append(number)
+                records.append(record)
+            done += len(chunk)
+            if records:
+                yield lines, records
+
+
+def read_json_array_batches(path: Path) -> Iterator[tuple[list[int], list[dict]]]:
+    lines, records = [], []
+    try:
+        for line, record in read_json_array(path):
+            lines.append(line)
+            records.append(record)
+            if len(records) == BATCH:
+                yield lines, records
+                lines, records = [], []
+    except UnicodeDecodeError as e:
+        raise _not_utf8(path, e) from None
+    if records:
+        yield lines, records
 
 
 def read_json_array(path: Path) -> Iterator[tuple[int, dict]]:

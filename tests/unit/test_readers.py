@@ -89,8 +89,9 @@ def test_broken_json_arrays_are_refused(tmp_path, text, words):
 
 
 def test_readers_are_lazy(tmp_path):
-    """A generator per file: the first record comes before the fault near the end is read."""
-    path = write(tmp_path, "t_1.csv", "a,b\n" + "1,2\n" * 1000 + "1,2,3\n")
+    """A generator per file: the first records come before the fault near the end is read (one
+    run of readers.BATCH records at a time)."""
+    path = write(tmp_path, "t_1.csv", "a,b\n" + "1,2\n" * (readers.BATCH * 2) + "1,2,3\n")
     rows = read_records(path)
     assert next(rows) == (2, {"a": "1", "b": "2"})
     with pytest.raises(Reject):
@@ -125,3 +126,77 @@ def test_reading_memory_does_not_grow_with_file_size(tmp_path, fmt, monkeypatch)
 
     small, large = peak_reading(make("s.json", 10_000)), peak_reading(make("l.json", 80_000))   # 8x
     assert large < small * 1.5 + 256 * 1024, (small, large)
+
+
+# Runs of records: whatever the run length, the records and their lines are those of reading the
+# file one row at a time (`one_at_a_time`, written independently here).
+def one_at_a_time(path):
+    import csv
+
+    out = []
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f, strict=True)
+        header = next(reader)
+        line = 1
+        for row in reader:
+            start, line = line + 1, reader.line_num
+            if row and row != [""]:
+                out.append((start, dict(zip(header, row))))
+    return out
+
+
+AWKWARD_CSV = 'Id,Name\r\n' + '1,"multi\nline\nname"\r\n\r\n2,plain\r\n3,"a, b"\r\n\r\n\r\n4,"x\n""y"""\r\n5,z\r\n' * 3
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3, 4, 7, 5000])
+def test_csv_runs_give_the_records_and_lines_of_reading_one_row_at_a_time(tmp_path, monkeypatch, batch):
+    monkeypatch.setattr(readers, "BATCH", batch)
+    path = write(tmp_path, "t_1.csv", AWKWARD_CSV, bom=True)
+    assert records(path) == one_at_a_time(path)
+    assert len(records(path)) == 15
+
+
+@pytest.mark.parametrize("batch", [1, 3, 5000])
+@pytest.mark.parametrize("tail, line, words", [
+    ("9,too,many\n", 13, "3 fields, the header has 2"),
+    ('9,"unclosed\n', 13, "malformed CSV"),
+    ('9,"a"b\n', 13, "malformed CSV"),
+])
+def test_csv_faults_after_the_first_run_name_their_line(tmp_path, monkeypatch, batch, tail, line, words):
+    monkeypatch.setattr(readers, "BATCH", batch)
+    text = "Id,Name\n" + "".join(f"{i},n{i}\n" for i in range(1, 9)) + '1,"two\nlines"\n\n' + tail
+    with pytest.raises(Reject) as info:
+        records(write(tmp_path, "t_1.csv", text))
+    assert (info.value.line, words in info.value.problem) == (line, True)
+
+
+def test_bytes_that_are_not_utf8_are_named_by_their_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "BATCH", 2)
+    path = tmp_path / "t_1.csv"
+    path.write_bytes(b"Id,Name\n" + b"".join(b"%d,n\n" % i for i in range(1, 7)) + b"7,caf\xe9\n8,n\n")
+    with pytest.raises(Reject) as info:
+        records(path)
+    assert info.value.line == 8 and "not valid UTF-8" in info.value.problem
+
+
+@pytest.mark.parametrize("batch", [1, 2, 5000])
+def test_ndjson_runs_skip_blank_lines_and_keep_line_numbers(tmp_path, monkeypatch, batch):
+    monkeypatch.setattr(readers, "BATCH", batch)
+    path = write(tmp_path, "t_1.json", '{"a": 1}\n\n{"a": 2}\n  \n{"a": 3}\n', bom=True)
+    assert records(path) == [(1, {"a": 1}), (3, {"a": 2}), (5, {"a": 3})]
+    bad = write(tmp_path, "t_2.json", '{"a": 1}\n{"a": 2}\n{"a": 3}\n[1]\n')
+    with pytest.raises(Reject, match="expected a JSON object") as info:
+        records(bad)
+    assert info.value.line == 4
+
+
+@pytest.mark.parametrize("name, body, line", [
+    ("t_1.json", b'[\n{"a": 1},\n{"a": "caf\xe9"}\n]\n', 3),
+    ("t_2.json", b'{"a": 1}\n{"a": "caf\xe9"}\n', 2),
+])
+def test_json_that_is_not_utf8_is_refused_with_its_line(tmp_path, name, body, line):
+    path = tmp_path / name
+    path.write_bytes(body)
+    with pytest.raises(Reject) as info:
+        records(path)
+    assert info.value.line == line and "UTF-8" in info.value.problem

@@ -17,10 +17,10 @@ from pathlib import Path
 from filegate.dataset import ParsedFile
 from filegate.datasets.raw_data.tables import TABLES, UNDECLARED, TableSpec, match_key
 from filegate.errors import Reject
-from filegate.readers import detect_format, read_csv, read_csv_rows, read_json_array, read_ndjson
+from filegate.readers import (detect_format, read_csv_batches, read_json_array_batches, read_ndjson_batches,
+                              read_records)
 
 log = logging.getLogger(__name__)
-READERS = {"csv": read_csv, "ndjson": read_ndjson, "json-array": read_json_array}
 
 
 def part_number(path: Path) -> int | None:
@@ -36,47 +36,71 @@ def read_raw(path: Path, settings=None) -> ParsedFile:
     # parts of one table apply in part order: tracks_2 after tracks_1, tracks_10 after tracks_9
     sort_key = f"{table}/{n:012d}" if n is not None else f"{table}/{path.name}"
     header = {"table": table, "format": kind, "declared": spec is not None}
-    records = READERS[kind](path)
     if spec is None:
         log.warning("%s: subfolder %r has no declared schema; its records are kept as JSONB in "
                     "raw_data.%s (declare the table to load it typed)", path.name, table, UNDECLARED)
-        return ParsedFile(header, sort_key, ((UNDECLARED, line, {"source_table": table, "doc": rec})
-                                             for line, rec in records))
-    if kind == "csv":   # by position: no dict per row before typing
-        return ParsedFile(header, sort_key, _typed_rows(spec, read_csv_rows(path)))
-    return ParsedFile(header, sort_key, _typed(spec, records))
+        return ParsedFile.from_records(header, sort_key, ((UNDECLARED, line, {"source_table": table, "doc": rec})
+                                                          for line, rec in read_records(path)))
+    if kind == "csv":
+        return ParsedFile(header, sort_key, _typed_csv(spec, read_csv_batches(path)))
+    batches = read_ndjson_batches(path) if kind == "ndjson" else read_json_array_batches(path)
+    return ParsedFile(header, sort_key, _typed_json(spec, batches))
 
 
-def _typed(spec: TableSpec, records):
-    """Type JSON records (dicts); each distinct set of keys gets its plan once."""
-    empty = _empty(spec)
-    plans: dict[tuple, tuple] = {}   # source names -> (fast, plan)
-    for line, record in records:
-        names = tuple(record)
-        entry = plans.get(names)
-        if entry is None:
-            plan = _plan(spec, names, line)
-            entry = plans[names] = (_compile(spec, plan, by_position=False), plan)
-        fast, plan = entry
-        try:
-            out = fast(record)
-        except Exception:   # the fast path only knows the common spellings: decide slowly
-            out = _coerce(plan, empty, record, line)
-        yield spec.name, line, out
+def _typed_csv(spec: TableSpec, batches):
+    """CSV rows are typed by position, with one plan for the whole file (the header's)."""
+    names = next(batches)
+    typer = Typer(spec, _plan(spec, names, 1), by_position=True)
+    for lines, rows in batches:
+        yield spec.name, typer.batch(rows, lines)
 
 
-def _typed_rows(spec: TableSpec, rows):
-    """Type CSV rows (lists, the header first): one plan for the whole file."""
-    _, names = next(rows)
-    empty = _empty(spec)
-    plan = _plan(spec, names, 1)
-    fast = _compile(spec, plan, by_position=True)
-    for line, row in rows:
-        try:
-            out = fast(row)
+def _typed_json(spec: TableSpec, batches):
+    """JSON records are typed by name; each distinct set of keys gets its plan once."""
+    typers: dict[tuple, Typer] = {}
+
+    def typer_for(names: tuple, line: int) -> Typer:
+        typer = typers.get(names)
+        if typer is None:
+            typer = typers[names] = Typer(spec, _plan(spec, names, line), by_position=False)
+        return typer
+
+    for lines, records in batches:
+        try:   # the common case: the whole run has the keys of its first record
+            out = typer_for(tuple(records[0]), lines[0]).fast_batch(records, lines)
+        except Reject:
+            raise
         except Exception:
-            out = _coerce(plan, empty, dict(zip(names, row)), line)
-        yield spec.name, line, out
+            out = [typer_for(tuple(r), line).one(r, line) for r, line in zip(records, lines)]
+        yield spec.name, out
+
+
+class Typer:
+    """Types records of one layout (a table and the source names a file uses). `fast_batch` and
+    `fast_one` are generated code without a call per value; each of their expressions returns
+    what the reference `_coerce` would, or raises, and then `one` asks `_coerce`, which decides
+    (or names the line and the value in a Reject). The output never depends on which path ran."""
+
+    def __init__(self, spec: TableSpec, plan: list, by_position: bool):
+        self.plan, self.by_position = plan, by_position
+        self.names = [source for source, _ in plan]
+        self.empty = _empty(spec)
+        self.fast_batch, self.fast_one = _compile(spec, plan, by_position)
+
+    def batch(self, items: list, lines) -> list[dict]:
+        try:
+            return self.fast_batch(items, lines)
+        except Exception:
+            return [self.one(item, line) for item, line in zip(items, lines)]
+
+    def one(self, item, line: int) -> dict:
+        try:
+            out = self.fast_one(item)
+        except Exception:
+            record = dict(zip(self.names, item)) if self.by_position else item
+            out = _coerce(self.plan, self.empty, record, line)
+        out["_line"] = line
+        return out
 
 
 def _empty(spec: TableSpec) -> dict:
@@ -105,28 +129,37 @@ def _coerce(plan, empty: dict, record: dict, line: int) -> dict:
 
 
 def _compile(spec: TableSpec, plan, by_position: bool):
-    """A generated function typing a whole record without a call per value. Each expression
-    returns what `_coerce` would, or raises (and the caller then asks `_coerce`), so the output
-    never depends on which path ran."""
+    """(fast_batch(items, lines), fast_one(item)), generated for this layout."""
     sources = {column.name: i for i, (_, column) in enumerate(plan)}
     if len(sources) != len(plan):
-        return _no_fast_path   # two spellings of one column: leave it to the reference path
-    if by_position:
-        bind = ", ".join(f"v{i}" for i in range(len(plan))) + ", = r"
-    else:
-        bind = "; ".join(f"v{i} = r[{source!r}]" for i, (source, _) in enumerate(plan))
+        return _no_fast_path, _no_fast_path   # two spellings of one column: the reference path decides
+    values = ", ".join(f"v{i}" for i in range(len(plan)))
     fields = []
     for column in spec.columns:
         i = sources.get(column.name)
-        fields.append(f"{column.name!r}: " + ("None" if i is None else FAST[column.type].format(v=f"v{i}")))
-    code = f"def fast(r):\n    {bind}\n    return {{{', '.join(fields)}}}\n"
+        fast = FAST_FROM_TEXT if by_position else FAST
+        fields.append(f"{column.name!r}: " + ("None" if i is None else fast[column.type].format(v=f"v{i}")))
+    record = "{" + ", ".join(fields)
+    if by_position:
+        bind = f"({values},), ln in zip(items, lines)"
+        one = f"def fast_one(r):\n    {values}, = r\n    return {record}}}\n"
+    else:   # the keys must be exactly the plan's: as many, and each found
+        access = ", ".join(f"r[{source!r}]" for source, _ in plan)
+        bind = (f"r, ln in zip(items, lines) if len(r) == {len(plan)} or _mismatch() "
+                f"for {values}, in (({access},),)")
+        one = f"def fast_one(r):\n    {values}, = {access},\n    return {record}}}\n"
+    code = f"def fast_batch(items, lines):\n    return [{record}, '_line': ln}} for {bind}]\n" + one
     scope = dict(_FAST_SCOPE)
     exec(code, scope)
-    return scope["fast"]
+    return scope["fast_batch"], scope["fast_one"]
 
 
-def _no_fast_path(record):
-    raise LookupError
+def _mismatch():
+    raise LookupError("a record with other keys")
+
+
+def _no_fast_path(*args):
+    raise LookupError("no fast path for this layout")
 
 
 # Coercers: CSV gives str (the hot path, tested first); JSON gives str, int, float, bool, None.
@@ -183,7 +216,16 @@ FAST = {
     "numeric": "_numeric_remembered({v})",
     "timestamp": "_timestamp({v})",
 }
+# CSV values are always text: fewer checks. `_NUMERIC_TEXT_SEEN.get` misses (None) for unseen
+# spellings and for blanks, and the call then decides.
+FAST_FROM_TEXT = {
+    "integer": "(int({v}) if {v} else None)",
+    "text": "({v} or None)",
+    "numeric": "(_NUMERIC_TEXT_SEEN.get({v}) or _numeric_remembered({v}))",
+    "timestamp": "_timestamp({v})",
+}
 _NUMERIC_SEEN: dict = {}   # (type, spelling) -> canonical text; prices repeat, Decimal is slow
+_NUMERIC_TEXT_SEEN: dict = {}   # the same for text spellings alone
 _NUMERIC_SEEN_MAX = 1 << 16
 
 
@@ -198,8 +240,10 @@ def _numeric_remembered(v):
         canonical = _numeric(v)
         if len(_NUMERIC_SEEN) < _NUMERIC_SEEN_MAX:
             _NUMERIC_SEEN[key] = canonical
+            if kind is str:
+                _NUMERIC_TEXT_SEEN[v] = canonical
         return canonical
 
 
-_FAST_SCOPE = {"_integer": _integer, "_text": _text, "_timestamp": _timestamp,
-               "_numeric_remembered": _numeric_remembered}
+_FAST_SCOPE = {"_integer": _integer, "_text": _text, "_timestamp": _timestamp, "_mismatch": _mismatch,
+               "_numeric_remembered": _numeric_remembered, "_NUMERIC_TEXT_SEEN": _NUMERIC_TEXT_SEEN}

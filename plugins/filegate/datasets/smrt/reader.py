@@ -48,7 +48,7 @@ def read_smrt(path: Path, accept_dev: bool = False) -> ParsedFile:
         raise Reject(line, f"development file (generation number {header['generation_number']}): DV files are "
                            "not loaded unless FILEGATE_SMRT_ACCEPT_DEV=true")
     sort_key = f"{header['created_at_utc']}|{header['generation_number']}"
-    return ParsedFile(header=header, sort_key=sort_key, records=_readings(rows, line))
+    return ParsedFile.from_records(header, sort_key, _readings(rows, line))
 
 
 def _header(line: int, fields: list[str]) -> dict:

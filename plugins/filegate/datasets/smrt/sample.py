@@ -78,3 +78,39 @@ def write_sample(landing_dir: Path, end: datetime | None = None, **kwargs) -> li
         os.utime(path, (stamp, stamp))
         written.append(path)
     return written
+
+
+def write_volume(landing_dir: Path, readings: int, files: int = 50, hours: int = 96,
+                 end: datetime | None = None, seed: int = 11) -> list[Path]:
+    """Benchmark volume: `readings` hourly readings in `files` good production files, every
+    meter-hour distinct (so the tables end with exactly `readings` rows), written as a stream in
+    constant memory. Files are created a minute apart, in generation order."""
+    end = (end or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    start = end - timedelta(hours=hours)
+    stamps = [(f"{start + timedelta(hours=h):%Y%m%d}", f"{start + timedelta(hours=h):%H%M}") for h in range(hours)]
+    rnd = random.Random(seed)
+    landing_dir.mkdir(parents=True, exist_ok=True)
+    per_file, written, left, first_meter = -(-readings // files), [], readings, 0
+    for k in range(files):
+        n = min(per_file, left)
+        left -= n
+        created = end - timedelta(minutes=files - k)
+        generation = f"PN{k + 1:06d}"
+        path = landing_dir / f"{generation}.SMRT"
+        with open(path, "w", newline="") as f:
+            f.write(f'"HEADR","SMRT","GAZ","{created:%Y%m%d}","{created:%H%M%S}","{generation}"\n')
+            lines = []
+            for j in range(n):
+                m, h = divmod(j, hours)
+                day, hhmm = stamps[h]
+                lines.append(f'"CONSU","{_meter(first_meter + m)}","{day}","{hhmm}",{rnd.uniform(0.05, 4.5):.3f}\n')
+                if len(lines) == 10_000:
+                    f.writelines(lines)
+                    lines.clear()
+            f.writelines(lines)
+            f.write('"TRAIL"\n')
+        first_meter += -(-n // hours)
+        stamp = created.timestamp()
+        os.utime(path, (stamp, stamp))
+        written.append(path)
+    return written

@@ -109,3 +109,22 @@ def test_a_file_mixing_fast_and_slow_values_reads_as_the_reference_would(tmp_pat
     (_, records) = read(tmp_path, "genres", "genres_1.csv", text)
     assert [r for _, _, r in records] == [{"genre_id": 1, "name": "Rock"}, {"genre_id": 2, "name": None},
                                          {"genre_id": None, "name": "Pop"}]
+
+
+@pytest.mark.parametrize("batch", [1, 2, 5000])
+def test_json_runs_mixing_layouts_type_each_record_by_its_own_keys(tmp_path, monkeypatch, batch):
+    from filegate import readers
+
+    monkeypatch.setattr(readers, "BATCH", batch)
+    lines = [{"GenreId": 1, "Name": "Rock"}, {"genre_id": "2"}, {"Name": "", "GenreId": 3.0},
+             {"GenreId": " 4 ", "Name": 5}]
+    text = "\n".join(json.dumps(r) for r in lines) + "\n"
+    _, records = read(tmp_path, "genres", "genres_1.json", text)
+    assert [(line, r) for _, line, r in records] == [
+        (1, {"genre_id": 1, "name": "Rock"}), (2, {"genre_id": 2, "name": None}),
+        (3, {"genre_id": 3, "name": None}), (4, {"genre_id": 4, "name": "5"})]
+    path = tmp_path / "genres" / "genres_2.json"
+    path.write_text(text + json.dumps({"GenreId": 6, "Mood": "x"}) + "\n")
+    with pytest.raises(Reject) as info:
+        list(read_raw(path).records)
+    assert info.value.line == 5 and "['Mood']" in info.value.problem
