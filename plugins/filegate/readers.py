@@ -18,6 +18,7 @@ from filegate.errors import Reject
 
 DELIMITERS = (",", ";", "\t", "|")
 BATCH = 5_000
+LINE_LIMIT = 1 << 20   # the one-element-per-line JSON array path reads lines no longer than this
 CHUNK = 1 << 20
 MAX_RECORD_BYTES = 64 << 20   # a JSON array element larger than this is refused, not buffered forever
 
@@ -185,9 +186,35 @@ def read_ndjson_batches(path: Path) -> Iterator[tuple[range | list[int], list[di
 
 
 def read_json_array_batches(path: Path) -> Iterator[tuple[list[int], list[dict]]]:
-    lines, records = [], []
+    """Runs of a JSON array's elements. The common layout, `[` alone on the first line and then
+    one `{...},` per line, is parsed a run of lines at a time; from the first line that is
+    anything else on, the general reader (`read_json_array`) carries on where it stopped."""
+    import orjson
+
+    resume = None
     try:
-        for line, record in read_json_array(path):
+        with open(path, "rb") as f:
+            first = f.readline(LINE_LIMIT)
+            if first.removeprefix(b"\xef\xbb\xbf").strip() == b"[":
+                offset, done = len(first), 1
+                while chunk := _lines(f, BATCH):
+                    texts = [raw.strip() for raw in chunk]
+                    n = 0   # the leading lines that are each exactly one element and its comma
+                    while n < len(texts) and texts[n][:1] == b"{" and texts[n][-2:] == b"},":
+                        n += 1
+                    try:
+                        records = [orjson.loads(t[:-1]) for t in texts[:n]]
+                    except orjson.JSONDecodeError:
+                        n, records = 0, []   # let the general reader decide (and name the fault)
+                    if n and all(type(r) is dict for r in records):
+                        yield list(range(done + 1, done + 1 + n)), records
+                        offset += sum(map(len, chunk[:n]))
+                        done += n
+                    if n < len(chunk) or not records:
+                        break
+                resume = (offset, done + 1)
+        lines, records = [], []
+        for line, record in read_json_array(path, resume):
             lines.append(line)
             records.append(record)
             if len(records) == BATCH:
@@ -199,17 +226,37 @@ def read_json_array_batches(path: Path) -> Iterator[tuple[list[int], list[dict]]
         yield lines, records
 
 
-def read_json_array(path: Path) -> Iterator[tuple[int, dict]]:
+def _lines(f, n: int) -> list[bytes]:
+    """Up to `n` lines, none longer than LINE_LIMIT (a longer one ends the list, cut: it is left
+    to the general reader, as is whatever follows it)."""
+    lines = []
+    while len(lines) < n and (raw := f.readline(LINE_LIMIT)):
+        lines.append(raw)
+        if raw[-1:] != b"\n":
+            break
+    return lines
+
+
+def read_json_array(path: Path, resume: tuple[int, int] | None = None) -> Iterator[tuple[int, dict]]:
     """Stream the elements of a top-level JSON array without loading the file.
 
     The C decoder's raw_decode parses one element at a time from a rolling buffer; an element
-    cut by the buffer's end is retried with more data.
+    cut by the buffer's end is retried with more data. `resume` = (byte offset, line) starts at a
+    line where an element (or the array's end) is expected, after `[` or a comma.
     """
+    import io
+
     decoder = json.JSONDecoder()
-    with open(path, encoding="utf-8-sig") as f:
+    raw = open(path, "rb")
+    if resume is not None:
+        raw.seek(resume[0])
+    with io.TextIOWrapper(raw, encoding="utf-8-sig" if resume is None else "utf-8") as f:
         buf = f.read(CHUNK)
-        pos = buf.index("[") + 1
-        line = 1 + buf.count("\n", 0, pos)
+        if resume is None:
+            pos = buf.index("[") + 1
+            line = 1 + buf.count("\n", 0, pos)
+        else:
+            pos, line = 0, resume[1]
         eof = False
         expect_value = True
         while True:

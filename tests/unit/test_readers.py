@@ -200,3 +200,37 @@ def test_json_that_is_not_utf8_is_refused_with_its_line(tmp_path, name, body, li
     with pytest.raises(Reject) as info:
         records(path)
     assert info.value.line == line and "UTF-8" in info.value.problem
+
+
+ARRAY_LAYOUTS = {
+    "one per line": '[\n  {"a": 1},\n  {"a": 2, "b": "x, y"},\n  {"a": 3}\n]\n',
+    "crlf and blank lines": '[\r\n{"a": 1},\r\n\r\n{"a": 2},\r\n{"a": 3}\r\n]\r\n\r\n',
+    "an element over several lines": '[\n{"a": 1},\n{"a":\n 2},\n{"a": 3},\n{"a": 4}]',
+    "two on a line": '[\n{"a": 1},\n{"a": 2}, {"a": 3},\n{"a": 4}\n]',
+    "brace inside a string": '[\n{"a": "},"},\n{"a": "x}"},\n{"a": 3}\n]',
+    "not the layout": '[{"a": 1},\n{"a": 2},\n{"a": 3}]',
+    "long lines": '[\n' + ",\n".join('{"a": %d, "pad": "%s"}' % (i, "z" * 40) for i in range(9)) + "\n]",
+}
+
+
+@pytest.mark.parametrize("batch", [1, 2, 5000])
+@pytest.mark.parametrize("layout", sorted(ARRAY_LAYOUTS))
+def test_json_array_runs_equal_the_general_reader_whatever_the_layout(tmp_path, monkeypatch, layout, batch):
+    monkeypatch.setattr(readers, "BATCH", batch)
+    monkeypatch.setattr(readers, "LINE_LIMIT", 48)   # "long lines" has lines longer than this
+    path = write(tmp_path, "t_1.json", ARRAY_LAYOUTS[layout], bom=True)
+    assert records(path) == list(readers.read_json_array(path))
+    assert len(records(path)) >= 3
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ('[\n{"a": 1},\n{"a": 2},\n{"a": 3}\n{"a": 4}\n]', 5, "expected ',' or ']'"),
+    ('[\n{"a": 1},\n{"a": 2},\n[3],\n{"a": 4}\n]', 4, "must be objects"),
+    ('[\n{"a": 1},\n{"a": 2},\n{"a": 3},\n', 5, "not closed"),
+    ('[\n{"a": 1},\n{"a": 2},\n{"a": 3}\n]\n{"b": 1}', 5, "data after the end"),
+])
+def test_json_array_faults_after_fast_runs_name_their_line(tmp_path, monkeypatch, text, line, words):
+    monkeypatch.setattr(readers, "BATCH", 2)
+    with pytest.raises(Reject, match=words) as info:
+        records(write(tmp_path, "t_1.json", text))
+    assert info.value.line == line
