@@ -6,7 +6,7 @@ late-arriving parent never blocks a load.
 """
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, Numeric, Text
+from sqlalchemy import BigInteger, DateTime, Integer, Numeric, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import mapped_column
 
@@ -19,7 +19,7 @@ SA_TYPES = {"integer": BigInteger, "numeric": Numeric, "text": Text, "timestamp"
 
 def _lineage() -> dict:
     return {
-        "file_id": mapped_column(BigInteger, ForeignKey("filegate.files.file_id"), nullable=False, index=True),
+        "file_id": mapped_column(BigInteger, nullable=False, index=True),   # lineage: see filegate/models.py
         "line": mapped_column(Integer, nullable=False),
         "loaded_at": mapped_column(DateTime(timezone=True), nullable=False),
     }

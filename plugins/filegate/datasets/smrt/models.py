@@ -27,6 +27,6 @@ class Reading(Base):
     reading_start_utc: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True,
                                                         comment="start of the hour measured")
     consumption: Mapped[Decimal] = mapped_column(Numeric)
-    file_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("filegate.files.file_id"), index=True)
+    file_id: Mapped[int] = mapped_column(BigInteger, index=True)   # lineage: see filegate/models.py
     line: Mapped[int] = mapped_column(Integer, comment="line of the CONSU record in that file")
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
