@@ -23,10 +23,13 @@ migrate: venv ## create or upgrade the Airflow metadata DB and the warehouse sch
 	@$(RUN) -m filegate.cli migrate
 
 bench: venv ## side-by-side benchmarks (minutes; results in bench/results/)
-	@cd bench && ../$(BIN)/python convert_bench.py && ../$(BIN)/python convert_memory.py
+	@cd bench && ../$(BIN)/python convert_bench.py && ../$(BIN)/python load_bench.py \
+		&& ../$(BIN)/python smrt_bench.py && ../$(BIN)/python convert_memory.py
 
 bench-smoke: venv ## every benchmark contender on tiny data (seconds; the test suite runs it too)
-	@cd bench && ../$(BIN)/python convert_bench.py --smoke
+	@cd bench && ../$(BIN)/python convert_bench.py --smoke --work data/smoke/convert \
+		&& ../$(BIN)/python load_bench.py --smoke --work data/smoke/load \
+		&& ../$(BIN)/python smrt_bench.py --smoke --work data/smoke/smrt
 
 env: venv ## print `export` lines for the airflow CLI on this environment: eval "$$(make -s env)"
 	@$(RUN) -m filegate.cli env

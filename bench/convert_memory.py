@@ -8,10 +8,9 @@ import argparse
 import gzip
 import shutil
 import sys
-from datetime import date
 from pathlib import Path
 
-from harness import machine, measure, table
+from harness import measure, record, table
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -64,13 +63,11 @@ def main() -> int:
         rate_col.append(f"{rows / m.wall_s:,.0f}")
     report = table(results, {"rows": rows_col, "size": size_col, "rows/s": rate_col})
     growth = results[1].peak_rss_mib / results[0].peak_rss_mib
-    text = (f"# convert memory at scale ({date.today()})\n\nMachine: {machine()}\n\n"
+    text = (f"## convert memory at scale\n\n"
             f"Command: `python bench/convert_memory.py --gib {args.gib:g}`\n\n{report}\n\n"
             f"The input grew {sizes[list(sizes)[1]] / sizes['100 MB']:.1f}x; peak RSS grew {growth:.2f}x.\n")
     print(text)
-    results_dir = HERE / "results"
-    results_dir.mkdir(exist_ok=True)
-    (results_dir / f"{date.today()}-convert-memory.md").write_text(text)
+    print(f"written to {record('convert-memory', text)}")
     return 0 if growth < 1.25 else 1
 
 
