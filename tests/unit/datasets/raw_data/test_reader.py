@@ -85,23 +85,40 @@ AWKWARD = ["", " ", "  7 ", "7", "-0", "+5", "007", "1_000", "1.0", "1.50", "0.9
            [], {}, [1], {"a": 1}]
 
 
+@pytest.mark.parametrize("by_position", [False, True], ids=["json", "csv"])
 @pytest.mark.parametrize("kind", sorted(reader.COERCE))
-def test_the_fast_path_agrees_with_the_reference_coercion(kind):
+def test_the_fast_path_agrees_with_the_reference_coercion(kind, by_position):
     spec = TABLES["invoices"]
     column = next(c for c in spec.columns if c.type == kind)
     plan = [(column.source, column)]
-    fast = reader._compile(spec, plan, by_position=False)
+    fast_batch, fast_one = reader._compile(spec, plan, by_position=by_position)
     empty = reader._empty(spec)
-    for value in AWKWARD * 2:   # twice: the second time remembered values are served
+    values = [v for v in AWKWARD if isinstance(v, str)] if by_position else AWKWARD   # CSV gives text
+    fast = 0
+    for value in values * 2:   # twice: the second time remembered values are served
         try:
             expected = reader._coerce(plan, empty, {column.source: value}, 1)
         except Reject:
             expected = Reject
+        item = [value] if by_position else {column.source: value}
+        for got in _fast_results(fast_one, fast_batch, item):
+            fast += 1
+            assert got == expected and type(got[column.name]) is type(expected[column.name]), (kind, value)
+    # the fast path does take the common spellings (or this test would prove nothing)
+    common = {"integer": "7", "text": "x", "numeric": "1.50", "timestamp": "2021-01-02"}[kind]
+    item = [common] if by_position else {column.source: common}
+    assert len(_fast_results(fast_one, fast_batch, item)) == 2 and fast > 0
+
+
+def _fast_results(fast_one, fast_batch, item):
+    """What the fast path returns for `item`, one at a time and in a run; nothing if it defers."""
+    out = []
+    for run in (lambda: fast_one(item), lambda: {k: v for k, v in fast_batch([item], [7])[0].items() if k != "_line"}):
         try:
-            got = fast({column.source: value})
+            out.append(run())
         except Exception:
-            continue   # deferred to the reference path, which decides
-        assert got == expected and type(got[column.name]) is type(expected[column.name]), (kind, value)
+            pass   # deferred to the reference path, which decides
+    return out
 
 
 def test_a_file_mixing_fast_and_slow_values_reads_as_the_reference_would(tmp_path):
