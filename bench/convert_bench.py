@@ -35,10 +35,14 @@ def summary(runs: dict[str, list[Measurement]], baseline: str = "filegate") -> s
     for name, ms in runs.items():
         walls = [m.wall_s for m in ms]
         wall = statistics.median(walls)
+        cpu, rss = statistics.median(m.cpu_s for m in ms), max(m.peak_rss_mib for m in ms)
         lines.append(f"| {name} | {wall:.2f} ({min(walls):.2f}-{max(walls):.2f}) | "
-                     f"{statistics.median(m.cpu_s for m in ms):.2f} | {max(m.peak_rss_mib for m in ms):.0f} | "
-                     f"{wall / base:.2f}x |")
+                     f"{_figure(cpu, '.2f')} | {_figure(rss, '.0f')} | {wall / base:.2f}x |")
     return "\n".join(lines)
+
+
+def _figure(value: float, spec: str) -> str:
+    return "–" if value != value else format(value, spec)   # NaN: not measured
 
 
 def verdicts(runs: dict[str, list[Measurement]], ours: str, targets: dict[str, float],

@@ -104,7 +104,10 @@ def digest(conninfo: str, table: str) -> tuple:
 def prepare(bench: Bench, landing: Path, inputs: Path) -> None:
     """The template database (schema migrated, bench tables, the input rows) and the inputs: the
     converted tracks NDJSON gzip and the same rows as CSV for the floor."""
-    from filegate import pipeline, schema
+    import orjson
+    import psycopg
+
+    from filegate import pipeline, schema, settings
     from filegate.convert import combine_parts
 
     conninfo = bench.fresh_database("bench_template")
@@ -112,12 +115,9 @@ def prepare(bench: Bench, landing: Path, inputs: Path) -> None:
     batch = json.loads(bench.claim_and_convert(conninfo, landing, "bench_prepare", bench.work / "scratch")
                        .read_text())
     file_ids = [c["file_id"] for c in batch["converted"]]
-    ndjson = combine_parts(pipeline.batch_dir(_settings(), "raw_data", "bench_prepare"), "tracks", file_ids)
+    ndjson = combine_parts(pipeline.batch_dir(settings.load(), "raw_data", "bench_prepare"), "tracks", file_ids)
     inputs.mkdir(parents=True, exist_ok=True)
     shutil.copy(ndjson, inputs / "tracks.json.gz")
-    import orjson
-    import psycopg
-
     with gzip.open(ndjson, "rb") as f, open(inputs / "tracks.csv", "w", newline="") as out:
         writer = csv.writer(out)
         for raw in f:
@@ -132,12 +132,6 @@ def prepare(bench: Bench, landing: Path, inputs: Path) -> None:
             while chunk := f.read(1 << 20):
                 copy.write(chunk)
     bench.admin("ALTER DATABASE bench_template WITH is_template true")
-
-
-def _settings():
-    from filegate import settings
-
-    return settings.load()
 
 
 def preload_half(conninfo: str, contender: str) -> None:
@@ -178,7 +172,7 @@ def main(argv=None) -> int:
     rows, runs = (2_000, 1) if args.smoke else (args.rows, args.runs)
     args.work = args.work.resolve()
 
-    from filegate import embedded
+    from filegate import embedded, settings
     from filegate.datasets.raw_data.sample import write_volume
 
     landing = args.work / f"tracks-{rows}" / "raw_data"
@@ -224,7 +218,7 @@ def main(argv=None) -> int:
             print(f"written to {record('load', text)}")
     finally:
         bench.admin("DROP DATABASE IF EXISTS bench_run WITH (FORCE)")
-        embedded.stop(_settings())
+        embedded.stop(settings.load())
     return 0
 
 
@@ -243,7 +237,9 @@ def report(rows: int, runs: int, results: dict, steps: dict, pandas_runs: int = 
              f"Command: `python bench/load_bench.py --rows {rows} --runs {runs} --pandas-runs {pandas_runs}`\n"]
     for scenario, runs_by_name in results.items():
         split = steps[scenario]
-        without_audit = [Measurement("filegate without audit", s["stage"] + s["publish"], 0, 0) for s in split]
+        # derived from the step timings, not measured as a process: no CPU or RSS of its own
+        without_audit = [Measurement("filegate without audit", s["stage"] + s["publish"], float("nan"),
+                                     float("nan")) for s in split]
         table = {**runs_by_name, "filegate without audit": without_audit}
         step_line = ", ".join(f"{k} {statistics.median(s[k] for s in split):.2f} s" for k in ("stage", "audit", "publish"))
         audit_share = (statistics.median(s["audit"] for s in split)
