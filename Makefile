@@ -2,7 +2,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
-RUN    := PYTHONPATH=$(CURDIR)/plugins $(BIN)/python
+RUN    := $(BIN)/python
 
 .PHONY: run test up down migrate env bench bench-smoke venv clean-state
 
@@ -36,11 +36,13 @@ env: venv ## print `export` lines for the airflow CLI on this environment: eval 
 
 venv: $(BIN)/.installed
 
-$(BIN)/.installed: requirements.txt
+$(BIN)/.installed: requirements.txt pyproject.toml
 	@echo "• creating $(VENV) with $(PYTHON) and installing the pinned requirements (first time: a few minutes)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --upgrade pip
 	@$(BIN)/python -m pip install --quiet -r requirements.txt
+	@# filegate itself, editable: its code stays in plugins/ (Airflow's plugins folder)
+	@$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 	@echo "• $(VENV) ready"
 

@@ -17,7 +17,6 @@ from equality import differences, output_digests
 from harness import Measurement, measure, record
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "plugins"))
 
 from filegate.datasets.raw_data.sample import write_volume  # noqa: E402
 

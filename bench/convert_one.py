@@ -3,7 +3,6 @@ Usage: convert_one.py <raw file under .../raw_data/<table>/> <output batch dir>"
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins"))
 
 from filegate import datasets, settings  # noqa: E402
 from filegate.convert import convert_file  # noqa: E402

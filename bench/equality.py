@@ -14,11 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import orjson
-import sys
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins"))
 
-from filegate.datasets.raw_data.tables import TABLES, match_key  # noqa: E402
+from filegate.datasets.raw_data.tables import TABLES  # noqa: E402
+from filegate.tables import match_key  # noqa: E402
 
 MASK = (1 << 64) - 1
 
@@ -26,7 +25,7 @@ MASK = (1 << 64) - 1
 @lru_cache(maxsize=None)
 def _numeric_keys(table: str) -> frozenset:
     spec = TABLES.get(table)
-    return frozenset(match_key(c.source) for c in spec.columns if c.type in ("integer", "numeric")) if spec \
+    return frozenset(match_key(c.source) for c in spec.columns if c.type in ("integer", "bigint", "numeric")) if spec \
         else frozenset()
 
 

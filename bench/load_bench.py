@@ -25,7 +25,6 @@ from pathlib import Path
 from harness import Measurement, measure, record
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "plugins"))
 
 from convert_bench import summary, verdicts  # noqa: E402
 from load_contenders import COLUMNS, TO_SQL_CHUNK  # noqa: E402

@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "plugins"))
 
 COLUMNS = ("track_id", "name", "album_id", "media_type_id", "genre_id", "composer", "milliseconds", "bytes",
            "unit_price", "file_id", "line", "loaded_at")

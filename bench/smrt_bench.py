@@ -21,7 +21,6 @@ from pathlib import Path
 from harness import record
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "plugins"))
 
 STEPS = ("wait_for_files", "claim", "convert", "stage", "audit", "publish")
 
@@ -62,7 +61,7 @@ def main(argv=None) -> int:
 
     state, data = args.work / "state", args.work / "data"
     os.environ.update(FILEGATE_STATE_DIR=str(state), FILEGATE_DATA_ROOT=str(data), FILEGATE_MIN_FILE_AGE="0")
-    from filegate import cli, embedded, settings
+    from filegate import cli, embedded, processes, settings
     from filegate.datasets.smrt.sample import write_volume
     from filegate.warehouse import conninfo_from_env, connect
 
@@ -73,11 +72,11 @@ def main(argv=None) -> int:
     paths = write_volume(s.landing / "smrt", readings, files=files)
     size = sum(p.stat().st_size for p in paths)
     try:
-        cli._stack(s)
+        embedded.prepare(s)
         cli.migrate(s)
         quick = {"FILEGATE_POKE_INTERVAL": "1", "FILEGATE_SENSOR_TIMEOUT": "60"}
         start = time.perf_counter()
-        if cli._airflow(["dags", "test", "smrt_ingest"], "bench-smrt_ingest", s, quick) != 0:
+        if processes.airflow(["dags", "test", "smrt_ingest"], "bench-smrt_ingest", s, quick) != 0:
             raise SystemExit("smrt_ingest failed: see the log above")
         wall = time.perf_counter() - start
         steps = step_times(latest_run_id())

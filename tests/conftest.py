@@ -1,8 +1,11 @@
 """Test infrastructure: a real embedded PostgreSQL for the session, a fresh migrated warehouse
 database per test (cloned from a migrated template), real Airflow (metadata DB migrated once).
 
-The Airflow environment is set at configure time, before anything imports Airflow, because
-Airflow reads its configuration on first import.
+Tests that need the server are marked `db` (those under integration/, dags/ and bench/, and any
+using a database fixture); the server starts once collection is over, only if a selected test
+needs it, so `pytest -m "not db"` runs with no PostgreSQL at all. Its environment is set before
+any test runs and so before anything imports Airflow, which reads its configuration on first
+import: test modules import Airflow inside their tests, never at the top.
 """
 from __future__ import annotations
 
@@ -18,8 +21,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "plugins"))
 sys.path.insert(0, str(ROOT / "tests"))   # shared helpers: dagrun, helpers (tests import in importlib mode)
+DB_FOLDERS = ("integration", "dags", "bench")
+DB_FIXTURES = {"conninfo", "new_warehouse", "warehouse_template", "airflow_db"}
 
 _session: dict = {}
 _db_numbers = itertools.count(1)
@@ -28,24 +32,43 @@ _db_numbers = itertools.count(1)
 def pytest_configure(config):
     from filegate import embedded, settings
 
+    config.addinivalue_line("markers", "db: needs the real PostgreSQL server (started once, when first needed)")
     # a short path: the server's Unix socket lives inside it
     state = Path(tempfile.mkdtemp(prefix="fg-test-"))
     os.environ["FILEGATE_STATE_DIR"] = str(state)
     os.environ["FILEGATE_DATA_ROOT"] = str(state / "data")
-    os.environ.pop("AIRFLOW_CONN_WAREHOUSE", None)
-    os.environ.pop("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", None)
+    for name in ("AIRFLOW_CONN_WAREHOUSE", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "FILEGATE_DATASETS_PATH"):
+        os.environ.pop(name, None)
     s = settings.load()
-    server = embedded.start(s)
-    os.environ.update(embedded.airflow_environment(s, server))
+    os.environ.update(embedded.airflow_environment(s, None))
     os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "False"
-    _session.update(state=state, server=server, settings=s, admin=_conninfo(server, "postgres"))
+    _session.update(state=state, settings=s)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        folder = Path(str(item.fspath)).relative_to(ROOT / "tests").parts[0]
+        if folder in DB_FOLDERS or DB_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.db)
+
+
+def pytest_collection_finish(session):
+    """After selection (`-m "not db"` included): start the server if a selected test needs it."""
+    if any(item.get_closest_marker("db") for item in session.items):
+        from filegate import embedded
+
+        s = _session["settings"]
+        server = embedded.start(s)
+        os.environ.update(embedded.airflow_environment(s, server))
+        _session.update(server=server, admin=_conninfo(server, "postgres"))
 
 
 def pytest_unconfigure(config):
     if "state" in _session:
         from filegate import embedded
 
-        embedded.stop(_session["settings"])
+        if "server" in _session:
+            embedded.stop(_session["settings"])
         shutil.rmtree(_session["state"], ignore_errors=True)
 
 
@@ -111,7 +134,6 @@ def data_root(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("FILEGATE_POKE_INTERVAL", "1")
     monkeypatch.setenv("FILEGATE_SENSOR_TIMEOUT", "3")
     monkeypatch.setenv("FILEGATE_RETRY_DELAY", "0")
-    monkeypatch.setenv("AIRFLOW_CONN_FILEGATE_FS", json.dumps({"conn_type": "fs", "extra": {"path": str(root)}}))
     monkeypatch.delenv("FILEGATE_INJECT_FAULT", raising=False)
     return root
 

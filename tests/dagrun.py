@@ -6,12 +6,21 @@ from pathlib import Path
 DAGS = Path(__file__).resolve().parents[1] / "dags"
 
 
+DAG_FILE = DAGS / "filegate_datasets.py"   # every dataset's DAGs
+
+
 def load_dag(dag_id: str):
     from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=str(DAGS / f"{dag_id}.py"))
+    bag = DagBag(dag_folder=str(DAG_FILE))
     assert not bag.import_errors, bag.import_errors
     return bag.dags[dag_id]
+
+
+def dag_ids() -> list[str]:
+    from airflow.dag_processing.dagbag import DagBag
+
+    return sorted(DagBag(dag_folder=str(DAG_FILE)).dags)
 
 
 def run_dag(dag_id: str, **kwargs):

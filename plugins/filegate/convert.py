@@ -1,10 +1,10 @@
 """Stream a raw file into newline-delimited JSON gzip, one part per table, with lineage.
 
-Each claimed file becomes `<batch>/parts/<table>/<file_id>.json.gz`; `combine_parts` then joins
-the parts of the files that passed into `<batch>/<table>.json.gz`. Gzip members concatenate
+Each claimed file becomes `<run>/parts/<table>/<file_id>.json.gz`; `combine_parts` then joins
+the parts of the files that passed into `<run>/<table>.json.gz`. Gzip members concatenate
 into a valid gzip file, so combining copies bytes and never recompresses.
 
-Memory is bounded by the output buffer and one batch of records, whatever the file size:
+Memory is bounded by the output buffer and one chunk of records, whatever the file size:
 records are written as they are read.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from filegate.dataset import Dataset
+from filegate.declaration import Dataset
 from filegate.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -31,18 +31,18 @@ class Converted:
     rows: dict[str, int] = field(default_factory=dict)   # table -> records written
 
 
-def part_path(batch_dir: Path, table: str, file_id: int) -> Path:
-    return batch_dir / "parts" / table / f"{file_id}.json.gz"
+def part_path(run_dir: Path, table: str, file_id: int) -> Path:
+    return run_dir / "parts" / table / f"{file_id}.json.gz"
 
 
 def open_gzip(path: Path, level: int):
     """ISA-L gzip: standard gzip output, several times faster than zlib at comparable levels."""
     from isal import igzip
 
-    return igzip.open(path, "wb", compresslevel=max(0, min(level, 3)))
+    return igzip.open(path, "wb", compresslevel=level)
 
 
-def convert_file(dataset: Dataset, path: Path, file_id: int, batch_dir: Path, settings: Settings) -> Converted:
+def convert_file(dataset: Dataset, path: Path, file_id: int, run_dir: Path, settings: Settings) -> Converted:
     """Convert one raw file; a filegate.errors.Reject from the reader propagates, and then
     nothing is left written."""
     import msgspec
@@ -51,21 +51,21 @@ def convert_file(dataset: Dataset, path: Path, file_id: int, batch_dir: Path, se
     converted = Converted(header=parsed.header, sort_key=parsed.sort_key)
     writers: dict[str, tuple[object, bytearray, Path]] = {}
     rows = converted.rows
-    encode_lines = msgspec.json.Encoder().encode_lines   # a whole batch per call, one line per record
+    encode_lines = msgspec.json.Encoder().encode_lines   # a whole chunk per call, one line per record
     next_progress = PROGRESS_EVERY
     done = False
     try:
-        for table, batch in parsed.batches:
-            out, buffer, _ = _writer(writers, rows, batch_dir, table, file_id, settings)
-            for record in batch:
+        for table, chunk in parsed.chunks:
+            out, buffer, _ = _writer(writers, rows, run_dir, table, file_id, settings)
+            for record in chunk:
                 record["_file_id"] = file_id
-            buffer += encode_lines(batch)
-            rows[table] += len(batch)
+            buffer += encode_lines(chunk)
+            rows[table] += len(chunk)
             if len(buffer) >= FLUSH_BYTES:
                 out.write(buffer)
                 buffer.clear()
             if rows[table] >= next_progress:
-                log.info("%s: %d %s records converted (line %d)", path.name, rows[table], table, batch[-1]["_line"])
+                log.info("%s: %d %s records converted (line %d)", path.name, rows[table], table, chunk[-1]["_line"])
                 next_progress += PROGRESS_EVERY
         done = True
     finally:
@@ -76,15 +76,15 @@ def convert_file(dataset: Dataset, path: Path, file_id: int, batch_dir: Path, se
             if not done:
                 tmp.unlink(missing_ok=True)
     for table, (_, _, tmp) in writers.items():
-        os.replace(tmp, part_path(batch_dir, table, file_id))
+        os.replace(tmp, part_path(run_dir, table, file_id))
     return converted
 
 
-def _writer(writers: dict, rows: dict, batch_dir: Path, table: str, file_id: int, settings: Settings):
+def _writer(writers: dict, rows: dict, run_dir: Path, table: str, file_id: int, settings: Settings):
     """The (gzip file, buffer, temp path) of `table`'s part, opened on first use."""
     entry = writers.get(table)
     if entry is None:
-        final = part_path(batch_dir, table, file_id)
+        final = part_path(run_dir, table, file_id)
         final.parent.mkdir(parents=True, exist_ok=True)
         tmp = final.with_name(final.name + ".tmp")
         entry = writers[table] = (open_gzip(tmp, settings.gzip_level), bytearray(), tmp)
@@ -92,13 +92,13 @@ def _writer(writers: dict, rows: dict, batch_dir: Path, table: str, file_id: int
     return entry
 
 
-def combine_parts(batch_dir: Path, table: str, file_ids: list[int]) -> Path | None:
-    """Join the parts of `file_ids` (in that order) into `<batch>/<table>.json.gz`, atomically."""
-    parts = [part_path(batch_dir, table, i) for i in file_ids]
+def combine_parts(run_dir: Path, table: str, file_ids: list[int]) -> Path | None:
+    """Join the parts of `file_ids` (in that order) into `<run>/<table>.json.gz`, atomically."""
+    parts = [part_path(run_dir, table, i) for i in file_ids]
     parts = [p for p in parts if p.exists()]
     if not parts:
         return None
-    target = batch_dir / f"{table}.json.gz"
+    target = run_dir / f"{table}.json.gz"
     tmp = target.with_name(target.name + ".tmp")
     with open(tmp, "wb") as out:
         for part in parts:

@@ -1,7 +1,8 @@
-"""DAG builders: every dataset gets the same `<dataset>_ingest` and `<dataset>_reports` DAGs.
+"""DAG builders: every discovered dataset gets the same `<dataset>_ingest` and `<dataset>_reports`
+DAGs (`dags/filegate_datasets.py` asks for them all), documented by the dataset's package docstring.
 
-Parsing stays fast: only airflow.sdk and the standard provider are imported here; the library's
-heavy parts (GE, psycopg COPY, ISA-L) are imported inside the task callables.
+Parsing stays fast: only airflow.sdk and the dataset declarations are imported here; the
+library's heavy parts (GE, psycopg COPY, ISA-L) are imported inside the task callables.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pendulum
 from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, task
 
 from filegate import datasets, settings
+from filegate.declaration import Dataset
 
 START = pendulum.datetime(2026, 1, 1, tz="UTC")
 
@@ -19,40 +21,45 @@ def default_args(s: settings.Settings) -> dict:
     return {"owner": "filegate", "retries": 2, "retry_delay": timedelta(seconds=s.retry_delay)}
 
 
-def _dataset_of(dag_id: str, suffix: str) -> str:
-    if not dag_id.endswith(suffix):
-        raise ValueError(f"DAG id {dag_id!r} must end with {suffix!r}")
-    return dag_id[: -len(suffix)]
+def build_all() -> dict[str, object]:
+    """{dag_id: DAG} for every discovered dataset; each dataset's own settings are validated."""
+    dags = {}
+    for ds in datasets.all():
+        if ds.settings:
+            ds.settings()
+        dags[f"{ds.name}_ingest"] = ingest_dag(ds)
+        dags[f"{ds.name}_reports"] = reports_dag(ds)
+    return dags
 
 
 def asset_for(dataset: str) -> Asset:
     return Asset(f"filegate://{dataset}", group="filegate")
 
 
-def ingest_dag(dag_id: str, doc_md: str | None = None):
+def ingest_dag(ds: Dataset):
     """`<dataset>_ingest`: wait -> claim -> convert (mapped per file) -> stage -> audit -> publish."""
     from filegate.sensors import LandingSensor
 
-    name = _dataset_of(dag_id, "_ingest")
-    ds = datasets.get(name)
+    name = ds.name
     s = settings.load()
 
-    @dag(dag_id=dag_id, description=ds.description, doc_md=doc_md, schedule="@daily", start_date=START,
+    @dag(dag_id=f"{name}_ingest", description=ds.description, doc_md=ds.doc or None, schedule="@daily",
+         start_date=START,
          catchup=False, max_active_runs=1, default_args=default_args(s), tags=["filegate", "ingest", *ds.tags])
     def ingest():
         wait = LandingSensor(
-            task_id="wait_for_files", fs_conn_id="filegate_fs",
+            task_id="wait_for_files",
             landing_dir=str(s.landing / name), pattern=ds.pattern, min_file_age=s.min_file_age,
-            mode="reschedule", poke_interval=s.poke_interval, timeout=s.sensor_timeout,
+            poke_interval=s.poke_interval, timeout=s.sensor_timeout,
             soft_fail=True,  # nothing arrived: the run is skipped, not failed
         )
 
         @task
-        def claim(run_id=None):
+        def claim(seen: list, run_id=None):
             from filegate import pipeline, warehouse
             from airflow.sdk.exceptions import AirflowSkipException
 
-            files = pipeline.claim(name, run_id, warehouse.conninfo_from_airflow())
+            files = pipeline.claim(name, run_id, warehouse.conninfo_from_airflow(), seen=list(seen))
             if not files:
                 raise AirflowSkipException("no new complete files to load")
             return files
@@ -85,8 +92,7 @@ def ingest_dag(dag_id: str, doc_md: str | None = None):
                 raise AirflowSkipException("no file passed the audit: nothing published")
             return result
 
-        files = claim()
-        wait >> files
+        files = claim(wait.output)
         publish(audit(stage(convert.expand(file=files))))
 
     return ingest()
@@ -102,13 +108,15 @@ def report_day(params: dict, data_interval_start, run_after) -> date:
     return ((run_after or datetime.now(timezone.utc)).astimezone(timezone.utc) - timedelta(days=1)).date()
 
 
-def reports_dag(dag_id: str, doc_md: str | None = None):
+def reports_dag(ds: Dataset):
     """`<dataset>_reports`: one CSV per report SQL for the run's UTC day, written atomically."""
-    name = _dataset_of(dag_id, "_reports")
-    ds = datasets.get(name)
+    name = ds.name
     s = settings.load()
+    doc = (f"### {name}_reports\n\nDaily report CSVs for {name}, `reports/{name}/<report>/<YYYY-MM-DD>.csv` for "
+           f"the run's UTC day: {', '.join(ds.reports) or 'none yet'}. Re-run a day (or backfill a range with "
+           "`airflow backfill create`) to rewrite exactly those days; a manual run takes a `date`.")
 
-    @dag(dag_id=dag_id, description=f"Daily report CSVs for {name}", doc_md=doc_md,
+    @dag(dag_id=f"{name}_reports", description=f"Daily report CSVs for {name}", doc_md=doc,
          schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"), start_date=START, catchup=False,
          max_active_runs=4, default_args=default_args(s), tags=["filegate", "reports", *ds.tags],
          params={"date": Param(None, type=["null", "string"], format="date",

@@ -64,10 +64,6 @@ def socket_dir(server) -> str:
     return str(server.get_postmaster_info().socket_dir)
 
 
-def warehouse_conninfo(server) -> str:
-    return f"host={socket_dir(server)} port={server.get_postmaster_info().port} user=postgres dbname=warehouse"
-
-
 def airflow_environment(settings: Settings, server=None) -> dict[str, str]:
     """Environment variables that make `airflow ...` use this project and state folder.
 
@@ -89,9 +85,6 @@ def airflow_environment(settings: Settings, server=None) -> dict[str, str]:
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
         "FILEGATE_DATA_ROOT": str(settings.data_root),
         "FILEGATE_STATE_DIR": str(settings.state_dir),
-        "PYTHONPATH": os.pathsep.join(p for p in (str(PROJECT_ROOT / "plugins"), os.environ.get("PYTHONPATH")) if p),
-        # FileSensor needs a filesystem connection; 3.x ships no fs_default.
-        "AIRFLOW_CONN_FILEGATE_FS": json.dumps({"conn_type": "fs", "extra": {"path": str(settings.data_root)}}),
         "XDG_RUNTIME_DIR": str(_runtime_dir(settings)),
         # `airflow standalone` starts its components as `airflow ...` from PATH: use this venv's
         "PATH": os.pathsep.join((str(Path(sys.executable).parent), os.environ.get("PATH", ""))),
@@ -107,6 +100,24 @@ def airflow_environment(settings: Settings, server=None) -> dict[str, str]:
             "login": "postgres", "schema": "warehouse",
         })
     return env
+
+
+def prepare(settings: Settings):
+    """Start what this environment needs and export its Airflow environment into os.environ;
+    return the embedded server, or None when both databases are the user's own."""
+    external = os.environ.get("AIRFLOW_CONN_WAREHOUSE") and os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
+    server = None if external else start(settings)
+    os.environ.update(airflow_environment(settings, server))
+    return server
+
+
+def export_lines(settings: Settings) -> list[str]:
+    """`export` lines that point the `airflow` CLI at this environment (after `prepare`)."""
+    import shlex
+
+    env = sorted(airflow_environment(settings, None).items()) + [
+        (k, os.environ[k]) for k in ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW_CONN_WAREHOUSE")]
+    return [f"export {key}={shlex.quote(value)}" for key, value in env]
 
 
 def _runtime_dir(settings: Settings) -> Path:

@@ -76,14 +76,14 @@ def fingerprint(path: Path, landing_dir: Path) -> LandedFile | None:
     )
 
 
-def batch_folder_name(run_id: str) -> str:
+def run_folder(run_id: str) -> str:
     """A run id made safe as one folder name (run ids hold ':' and '+')."""
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id).strip("_") or "batch"
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id).strip("_") or "run"
 
 
-def move(path: Path, to_root: Path, dataset: str, batch: str, filename: str) -> Path:
-    """Move a raw file to `<to_root>/<dataset>/<batch>/<filename>`; never overwrite, never delete."""
-    target = to_root / dataset / batch / filename
+def move(path: Path, to_root: Path, dataset: str, run_folder: str, filename: str) -> Path:
+    """Move a raw file to `<to_root>/<dataset>/<run>/<filename>`; never overwrite, never delete."""
+    target = to_root / dataset / run_folder / filename
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
         stem = target.name

@@ -1,6 +1,6 @@
 """The audit schema, defined once as SQLAlchemy ORM models; Alembic migrations create it.
 
-Dataset tables live beside their dataset (`filegate.datasets.<name>.models`) on the same `Base`.
+Dataset tables are generated from their declarations onto the same `Base` (`filegate.schema`).
 
 Lineage: every loaded row carries `file_id` (its file here) and `line`. `file_id` is indexed but
 is not a foreign key: publish takes its rows from staging JOINed to this registry, so each one
@@ -15,7 +15,9 @@ from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, MetaData, T
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-FILE_STATUSES = ("claimed", "loaded", "rejected", "duplicate")
+from filegate.registry import FileStatus
+
+FILE_STATUSES = tuple(s.value for s in FileStatus)
 
 
 class Base(DeclarativeBase):
@@ -55,7 +57,7 @@ class FileRecord(Base):
     sort_key: Mapped[str | None] = mapped_column(Text, comment="publish order within a batch")
     rows_read: Mapped[int | None] = mapped_column(BigInteger)
     rows_loaded: Mapped[int | None] = mapped_column(BigInteger)
-    batch_id: Mapped[str] = mapped_column(Text, comment="the Airflow run that handled the file")
+    run_id: Mapped[str] = mapped_column(Text, comment="the Airflow run that handled the file")
     stored_path: Mapped[str | None] = mapped_column(Text, comment="where the raw file is now")
     reloadable: Mapped[bool] = mapped_column(server_default="false",
                                              comment="re-delivery under the same name upserts")

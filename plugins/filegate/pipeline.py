@@ -2,7 +2,8 @@
 
 Each step takes plain values and returns plain, XCom-able values, logs its progress, and is
 idempotent: a retry or re-run of the same run never duplicates, loses or half-loads anything.
-Nothing here needs an Airflow context, so the same steps run under tests and the CLI.
+Nothing here needs an Airflow context, so the same steps run under tests and the CLI. The files
+one run handles together are its *batch*.
 """
 from __future__ import annotations
 
@@ -13,38 +14,47 @@ from pathlib import Path
 from filegate import datasets, landing, registry
 from filegate.convert import combine_parts, convert_file
 from filegate.errors import Reject
+from filegate.registry import Action, FileStatus
 from filegate.settings import Settings, load
 from filegate.warehouse import connect
 
 log = logging.getLogger(__name__)
 
 
-def batch_dir(settings: Settings, dataset: str, run_id: str) -> Path:
-    return settings.processed / dataset / landing.batch_folder_name(run_id)
+def run_dir(settings: Settings, dataset: str, run_id: str) -> Path:
+    """Where a run's converted output goes: processed/<dataset>/<run>/."""
+    return settings.processed / dataset / landing.run_folder(run_id)
 
 
-def claim(dataset_name: str, run_id: str, conninfo: str, settings: Settings | None = None) -> list[dict]:
-    """Register complete files and return those to load; refuse duplicates into quarantine."""
+def claim(dataset_name: str, run_id: str, conninfo: str, settings: Settings | None = None,
+          seen: list[str] | None = None) -> list[dict]:
+    """Register complete files and return those to load; refuse duplicates into quarantine.
+    `seen`: the files the sensor found complete (names relative to landing/<dataset>/); without
+    it, the landing folder is looked at now."""
     s = settings or load()
     ds = datasets.get(dataset_name)
     landing_dir = s.landing / ds.name
-    batch = landing.batch_folder_name(run_id)
+    folder = landing.run_folder(run_id)
+    ready = landing.complete_files(landing_dir, ds.pattern, s.min_file_age)
+    if seen is not None:
+        wanted = set(seen)
+        ready = [p for p in ready if p.relative_to(landing_dir).as_posix() in wanted]
     claimed: list[dict] = []
-    for path in landing.complete_files(landing_dir, ds.pattern, s.min_file_age):
+    for path in ready:
         landed = landing.fingerprint(path, landing_dir)
         if landed is None:
             continue
         with connect(conninfo) as conn:
             registry.lock_dataset(conn, ds.name)
             decision = registry.decide(conn, ds.name, landed, run_id, ds.reloadable)
-        if decision.action == "duplicate":
+        if decision.action is Action.DUPLICATE:
             log.error("DUPLICATE %s", decision.reason)
-            _quarantine(conninfo, s, ds.name, batch, decision.file_id, landed.path, landed.filename, decision.reason)
-        elif decision.action == "archive":
+            _quarantine(conninfo, s, ds.name, folder, decision.file_id, landed.path, landed.filename, decision.reason)
+        elif decision.action is Action.ARCHIVE:
             log.info("%s was loaded (file_id %d) but not yet archived: archiving it now",
                      landed.filename, decision.file_id)
             with connect(conninfo, autocommit=True) as conn:
-                target = landing.move(landed.path, s.archive, ds.name, batch, landed.filename)
+                target = landing.move(landed.path, s.archive, ds.name, folder, landed.filename)
                 registry.set_stored_path(conn, decision.file_id, target)
         else:
             claimed.append({"file_id": decision.file_id, "filename": landed.filename, "path": str(landed.path)})
@@ -58,19 +68,19 @@ def convert(dataset_name: str, run_id: str, file: dict, conninfo: str, settings:
     ds = datasets.get(dataset_name)
     file_id, filename, path = file["file_id"], file["filename"], Path(file["path"])
     with connect(conninfo) as conn:
-        status, _ = registry.status(conn, file_id)
-    if status != registry.CLAIMED:
+        status = registry.get(conn, file_id).status
+    if status is not FileStatus.CLAIMED:
         log.info("%s (file_id %d) is already %s: nothing to convert", filename, file_id, status)
-        return {"file_id": file_id, "filename": filename, "status": status}
+        return {"file_id": file_id, "filename": filename, "status": str(status)}
     try:
-        converted = convert_file(ds, path, file_id, batch_dir(s, ds.name, run_id), s)
+        converted = convert_file(ds, path, file_id, run_dir(s, ds.name, run_id), s)
     except Reject as e:
         reason = e.describe(filename)
         log.error("REJECTED %s", reason)
         with connect(conninfo) as conn:
             registry.reject(conn, file_id, reason)
-        _quarantine(conninfo, s, ds.name, landing.batch_folder_name(run_id), file_id, path, filename, reason)
-        return {"file_id": file_id, "filename": filename, "status": registry.REJECTED, "reason": reason}
+        _quarantine(conninfo, s, ds.name, landing.run_folder(run_id), file_id, path, filename, reason)
+        return {"file_id": file_id, "filename": filename, "status": str(FileStatus.REJECTED), "reason": reason}
     with connect(conninfo) as conn:
         registry.record_conversion(conn, file_id, converted.header, converted.sort_key, sum(converted.rows.values()))
     log.info("%s (file_id %d): converted %s", filename, file_id, converted.rows)
@@ -85,9 +95,9 @@ def stage(dataset_name: str, run_id: str, converted: list[dict], conninfo: str,
     s = settings or load()
     ds = datasets.get(dataset_name)
     file_ids = sorted(c["file_id"] for c in converted if c and c["status"] == "converted")
-    out = batch_dir(s, ds.name, run_id)
+    out = run_dir(s, ds.name, run_id)
     staging, rows = {}, {}
-    for table in ds.tables:
+    for table in ds.loaded_tables:
         ndjson = combine_parts(out, table.name, file_ids)
         name = staging_table(ds, table, run_id)
         rows[table.name] = stage_table(conninfo, name, table, ndjson)
@@ -105,22 +115,21 @@ def audit(dataset_name: str, run_id: str, staged: dict, conninfo: str, settings:
     failures: dict[int, list[dict]] = {}
     docs = None
     if file_ids:
-        for table in ds.tables:
+        for table in ds.loaded_tables:
             if not staged["rows"].get(table.name):
                 continue   # nothing of this table arrived in the batch
             result = audit_table(conninfo, ds, table, staged["staging"], file_ids, s.quality / ds.name)
             docs = result.docs
             for file_id, failure in result.failures.items():
                 failures.setdefault(file_id, []).append({"table": table.name, **failure})
-    batch = landing.batch_folder_name(run_id)
+    folder = landing.run_folder(run_id)
     for file_id, failed in failures.items():
         with connect(conninfo) as conn:
-            filename, stored = conn.execute(
-                "SELECT filename, stored_path FROM filegate.files WHERE file_id = %s", (file_id,)).fetchone()
-            reason = f"{filename}: " + "; ".join(f["reason"] for f in failed)
+            f = registry.get(conn, file_id)
+            reason = f"{f.filename}: " + "; ".join(x["reason"] for x in failed)
             registry.reject(conn, file_id, reason, {"failures": failed})
         log.error("REJECTED %s", reason)
-        _quarantine(conninfo, s, ds.name, batch, file_id, Path(stored), filename, reason, {"failures": failed})
+        _quarantine(conninfo, s, ds.name, folder, file_id, f.stored_path, f.filename, reason, {"failures": failed})
     passing = [i for i in file_ids if i not in failures]
     log.info("%s: %d file(s) pass the audit, %d quarantined; quality report: %s",
              ds.name, len(passing), len(failures), docs)
@@ -128,27 +137,27 @@ def audit(dataset_name: str, run_id: str, staged: dict, conninfo: str, settings:
 
 
 def publish(dataset_name: str, run_id: str, audited: dict, conninfo: str, settings: Settings | None = None) -> dict:
-    """Upsert the passing files in one transaction, then archive them and drop the batch's parts."""
-    from filegate.publish import archive_loaded, publish as publish_batch
+    """Upsert the passing files in one transaction, then archive them and drop the run's parts."""
+    from filegate.publish import archive_loaded, publish_batch
 
     s = settings or load()
     ds = datasets.get(dataset_name)
     counts = publish_batch(conninfo, ds, audited["staging"], audited["file_ids"])
     moved = archive_loaded(conninfo, ds, audited["file_ids"], s.landing / ds.name, s.archive,
-                           landing.batch_folder_name(run_id))
-    shutil.rmtree(batch_dir(s, ds.name, run_id) / "parts", ignore_errors=True)
+                           landing.run_folder(run_id))
+    shutil.rmtree(run_dir(s, ds.name, run_id) / "parts", ignore_errors=True)
     rows = sum(counts.values())
     log.info("%s: published %d file(s), %d row(s) now stored from them; archived %d file(s)",
              ds.name, len(counts), rows, len(moved))
     return {"files_loaded": len(counts), "rows": rows, "archived": [str(p) for p in moved]}
 
 
-def _quarantine(conninfo: str, s: Settings, dataset: str, batch: str, file_id: int, path: Path,
+def _quarantine(conninfo: str, s: Settings, dataset: str, folder: str, file_id: int, path: Path | None,
                 filename: str, reason: str, details: dict | None = None) -> None:
     """Move a refused file to quarantine with its reason beside it (idempotent: gone is done)."""
-    if not path.exists() or (s.landing / dataset) not in path.parents:
+    if path is None or not path.exists() or (s.landing / dataset) not in path.parents:
         return
-    target = landing.move(path, s.quarantine, dataset, batch, filename)
+    target = landing.move(path, s.quarantine, dataset, folder, filename)
     landing.write_reason(target, reason, details)
     with connect(conninfo, autocommit=True) as conn:
         registry.set_stored_path(conn, file_id, target)

@@ -10,7 +10,8 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from filegate.dataset import Dataset, Table
+from filegate.declaration import Dataset
+from filegate.tables import Table
 from filegate.warehouse import quoted, sqlalchemy_url
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ def audit_table(conninfo: str, dataset: Dataset, table: Table, staging: dict[str
     if not file_ids:
         return result
     ctx = context(quality_dir)   # GE builds suites against the active context: create it first
-    built = dataset.suite(table, staging)
+    built = suite_for(dataset, table, staging)
     if built is None:
         return result
     source = ctx.data_sources.add_sql(name="warehouse", connection_string=sqlalchemy_url(conninfo))
@@ -189,5 +190,54 @@ def _sample_rows(conninfo: str, staging: str, file_id: int, failed: list[dict]) 
         return conn.execute(q, (file_id, lines)).fetchall()
 
 
-def quoted(name: str) -> str:
-    return ".".join('"' + p.replace('"', '""') + '"' for p in name.split("."))
+def suite_for(dataset: Dataset, table: Table, staging: dict[str, str]):
+    """The table's suite: the standard checks its declaration implies, then the dataset's own
+    additions; None when there is nothing to check."""
+    import great_expectations as gx
+
+    expectations = [*standard_checks(table, staging), *(dataset.checks(table, staging) if dataset.checks else ())]
+    if not expectations:
+        return None
+    built = gx.ExpectationSuite(name=f"{dataset.name}_{table.name}")
+    for expectation in expectations:
+        built.add_expectation(expectation)
+    return built
+
+
+def standard_checks(table: Table, staging: dict[str, str]) -> list:
+    """What the declaration says, as expectations: keys and required columns not null, keys
+    unique in each file (and across the batch's files if declared), ranges, references."""
+    import great_expectations.expectations as gxe
+
+    checks = [gxe.ExpectColumnValuesToNotBeNull(column=c)
+              for c in (*table.keys, *(c.name for c in table.columns if c.required and c.name not in table.keys))]
+    if table.keys:
+        checks.append(gxe.ExpectCompoundColumnsToBeUnique(column_list=["_file_id", *table.keys]))
+    if table.keys and table.unique_across_files:
+        # every file involved is refused rather than one silently winning (a re-delivery comes in a
+        # later batch). min <> max rather than count(DISTINCT): a hash aggregate, not a sort of the batch
+        keys = ", ".join(quoted(k) for k in table.keys)
+        checks.append(gxe.UnexpectedRowsExpectation(
+            description=f"{table.name} key ({', '.join(table.keys)}) is in no other file of the batch",
+            unexpected_rows_query=(f"SELECT * FROM {{batch}} WHERE ({keys}) IN (SELECT {keys} FROM "
+                                   f"{quoted(staging[table.name])} GROUP BY {keys} HAVING min(_file_id) <> max(_file_id))"),
+        ))
+    for column, low in table.minimum.items():
+        checks.append(gxe.ExpectColumnValuesToBeBetween(column=column, min_value=low))
+    for column in table.greater_than_zero:
+        checks.append(gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0, strict_min=True))
+    for column, (parent, parent_column) in table.references.items():
+        # the parent exists already, or arrives in this batch. GE substitutes {batch} as an aliased
+        # subquery, so the outer row is referred to unqualified and the parents go in NOT IN lists
+        # (NULL-free, or NOT IN would match nothing).
+        parents = [f"SELECT {quoted(parent_column)} FROM {quoted(f'{table.schema}.{parent}')}"
+                   f" WHERE {quoted(parent_column)} IS NOT NULL"]
+        if parent in staging:
+            parents.append(f"SELECT {quoted(parent_column)} FROM {quoted(staging[parent])}"
+                           f" WHERE {quoted(parent_column)} IS NOT NULL")
+        checks.append(gxe.UnexpectedRowsExpectation(
+            description=f"{table.name}.{column} refers to an existing {parent}.{parent_column}",
+            unexpected_rows_query=(f"SELECT * FROM {{batch}} WHERE {quoted(column)} IS NOT NULL AND {quoted(column)}"
+                                   f" NOT IN ({' UNION ALL '.join(parents)})"),
+        ))
+    return checks

@@ -1,10 +1,12 @@
 """Streaming readers for record files: CSV/TSV (delimiter detected), NDJSON, JSON arrays.
 
 `read_records` gives `(line, record)`, where `record` is a dict of source column name to value
-and `line` is where the record starts. The `*_batches` readers underneath give the same in runs
-of up to BATCH records, `(lines, records)`, so that parsing runs in C over whole runs; CSV rows
-come as lists after the header. Memory is bounded by one run, whatever the file size. A file
-that cannot be read as records raises `Reject` with the line and the problem.
+and `line` is where the record starts. The `*_chunks` readers underneath give the same in chunks
+of up to CHUNK records, `(lines, records)`, so that parsing runs in C over whole chunks; CSV rows
+come as lists after the header. `DocumentRecords` streams the records of an array inside a JSON
+document (`{"status": {...}, "property": [...]}`), keeping the rest of the document as its
+envelope. Memory is bounded by one chunk (or one record of at most MAX_RECORD_BYTES), whatever
+the file size. A file that cannot be read as records raises `Reject` with the line and the problem.
 """
 from __future__ import annotations
 
@@ -17,9 +19,9 @@ from typing import Iterator
 from filegate.errors import Reject
 
 DELIMITERS = (",", ";", "\t", "|")
-BATCH = 5_000
+CHUNK = 5_000
 LINE_LIMIT = 1 << 20   # the one-element-per-line JSON array path reads lines no longer than this
-CHUNK = 1 << 20
+CHUNK_BYTES = 1 << 20
 MAX_RECORD_BYTES = 64 << 20   # a JSON array element larger than this is refused, not buffered forever
 
 csv.field_size_limit(MAX_RECORD_BYTES)
@@ -28,7 +30,7 @@ csv.field_size_limit(MAX_RECORD_BYTES)
 def detect_format(path: Path) -> str:
     """'csv', 'ndjson' or 'json-array', from the first bytes (the extension only breaks ties)."""
     with open(path, "rb") as f:
-        head = f.read(CHUNK)
+        head = f.read(CHUNK_BYTES)
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     if not text:
         raise Reject(1, "file is empty")
@@ -50,10 +52,10 @@ def detect_format(path: Path) -> str:
 def read_records(path: Path) -> Iterator[tuple[int, dict]]:
     kind = detect_format(path)
     if kind == "csv":
-        batches = read_csv_batches(path)
+        batches = read_csv_chunks(path)
         header = next(batches)
         return ((line, dict(zip(header, row))) for lines, rows in batches for line, row in zip(lines, rows))
-    batches = read_ndjson_batches(path) if kind == "ndjson" else read_json_array_batches(path)
+    batches = read_ndjson_chunks(path) if kind == "ndjson" else read_json_array_chunks(path)
     return ((line, record) for lines, records in batches for line, record in zip(lines, records))
 
 
@@ -76,7 +78,7 @@ def sniff_delimiter(header: str) -> str:
     return best
 
 
-def read_csv_batches(path: Path) -> Iterator:
+def read_csv_chunks(path: Path) -> Iterator:
     """The header (a list of names) first, then `(lines, rows)` runs; blank lines are skipped.
 
     The C parser reads each run of whole lines at once. A run holding a record that spans lines,
@@ -97,7 +99,7 @@ def read_csv_batches(path: Path) -> Iterator:
         width, done = len(header), 1   # lines consumed so far
         while True:
             try:
-                chunk = list(islice(f, BATCH))
+                chunk = list(islice(f, CHUNK))
             except UnicodeDecodeError as e:
                 raise _not_utf8(path, e) from None
             if not chunk:
@@ -151,13 +153,13 @@ def _not_utf8(path: Path, error: UnicodeDecodeError) -> Reject:
     return Reject(1, f"bytes are not valid UTF-8 ({error.reason})")
 
 
-def read_ndjson_batches(path: Path) -> Iterator[tuple[range | list[int], list[dict]]]:
+def read_ndjson_chunks(path: Path) -> Iterator[tuple[range | list[int], list[dict]]]:
     import orjson
 
     loads = orjson.loads
     with open(path, "rb") as f:
         done = 0
-        while chunk := list(islice(f, BATCH)):
+        while chunk := list(islice(f, CHUNK)):
             if done == 0:
                 chunk[0] = chunk[0].removeprefix(b"\xef\xbb\xbf")
             try:
@@ -185,8 +187,8 @@ def read_ndjson_batches(path: Path) -> Iterator[tuple[range | list[int], list[di
                 yield lines, records
 
 
-def read_json_array_batches(path: Path) -> Iterator[tuple[list[int], list[dict]]]:
-    """Runs of a JSON array's elements. The common layout, `[` alone on the first line and then
+def read_json_array_chunks(path: Path) -> Iterator[tuple[list[int], list[dict]]]:
+    """Chunks of a JSON array's elements. The common layout, `[` alone on the first line and then
     one `{...},` per line, is parsed a run of lines at a time; from the first line that is
     anything else on, the general reader (`read_json_array`) carries on where it stopped."""
     import orjson
@@ -197,7 +199,7 @@ def read_json_array_batches(path: Path) -> Iterator[tuple[list[int], list[dict]]
             first = f.readline(LINE_LIMIT)
             if first.removeprefix(b"\xef\xbb\xbf").strip() == b"[":
                 offset, done = len(first), 1
-                while chunk := _lines(f, BATCH):
+                while chunk := _lines(f, CHUNK):
                     texts = [raw.strip() for raw in chunk]
                     n = 0   # the leading lines that are each exactly one element and its comma
                     while n < len(texts) and texts[n][:1] == b"{" and texts[n][-2:] == b"},":
@@ -217,7 +219,7 @@ def read_json_array_batches(path: Path) -> Iterator[tuple[list[int], list[dict]]
         for line, record in read_json_array(path, resume):
             lines.append(line)
             records.append(record)
-            if len(records) == BATCH:
+            if len(records) == CHUNK:
                 yield lines, records
                 lines, records = [], []
     except UnicodeDecodeError as e:
@@ -238,71 +240,176 @@ def _lines(f, n: int) -> list[bytes]:
 
 
 def read_json_array(path: Path, resume: tuple[int, int] | None = None) -> Iterator[tuple[int, dict]]:
-    """Stream the elements of a top-level JSON array without loading the file.
-
-    The C decoder's raw_decode parses one element at a time from a rolling buffer; an element
-    cut by the buffer's end is retried with more data. `resume` = (byte offset, line) starts at a
-    line where an element (or the array's end) is expected, after `[` or a comma.
-    """
-    import io
-
-    decoder = json.JSONDecoder()
-    raw = open(path, "rb")
-    if resume is not None:
-        raw.seek(resume[0])
-    with io.TextIOWrapper(raw, encoding="utf-8-sig" if resume is None else "utf-8") as f:
-        buf = f.read(CHUNK)
+    """Stream the elements of a top-level JSON array without loading the file. `resume` =
+    (byte offset, line) starts at a line where an element (or the array's end) is expected."""
+    with JsonStream(path, resume) as stream:
         if resume is None:
-            pos = buf.index("[") + 1
-            line = 1 + buf.count("\n", 0, pos)
-        else:
-            pos, line = 0, resume[1]
-        eof = False
+            stream.expect("[", "a JSON array")
+        yield from stream.array_elements()
+        stream.expect_end("data after the end of the JSON array")
+
+
+class DocumentRecords:
+    """The records of the array at `at` (dotted steps, e.g. `property` or `response.items`)
+    inside one JSON document, streamed as `(lines, records)` chunks; everything else in the
+    document is kept in `envelope` (nested as in the document), complete once iteration ends, for
+    checks such as a declared record count. Values beside the array are read whole, each bounded by
+    MAX_RECORD_BYTES; the array is never held."""
+
+    def __init__(self, path: Path, at: str):
+        self.path, self.steps = path, tuple(at.split("."))
+        self.envelope: dict = {}
+        self.count = 0
+
+    def __iter__(self) -> Iterator[tuple[list[int], list[dict]]]:
+        lines, records = [], []
+        try:
+            with JsonStream(self.path) as stream:
+                stream.expect("{", f"a JSON object holding {'.'.join(self.steps)!r}")
+                for line, record in self._object(stream, 0, self.envelope):
+                    lines.append(line)
+                    records.append(record)
+                    if len(records) == CHUNK:
+                        yield lines, records
+                        lines, records = [], []
+                stream.expect_end("data after the end of the JSON document")
+        except UnicodeDecodeError as e:
+            raise _not_utf8(self.path, e) from None
+        if records:
+            yield lines, records
+
+    def _object(self, stream: "JsonStream", depth: int, envelope: dict):
+        """The members of an object whose `{` was read; descends into the next step of the path."""
+        found = False
+        for key in stream.object_keys():
+            if key == self.steps[depth] and not found:
+                found = True
+                if depth + 1 < len(self.steps):
+                    stream.expect("{", f"an object at {'.'.join(self.steps[:depth + 1])!r}")
+                    yield from self._object(stream, depth + 1, envelope.setdefault(key, {}))
+                else:
+                    stream.expect("[", f"an array at {'.'.join(self.steps)!r}")
+                    for line, record in stream.array_elements():
+                        self.count += 1
+                        yield line, record
+            else:
+                envelope[key] = stream.value()
+        if not found:
+            raise Reject(stream.line, f"the document has no {'.'.join(self.steps[:depth + 1])!r}")
+
+
+class JsonStream:
+    """A JSON text read a buffer at a time: the C decoder's raw_decode parses one value at a
+    time from a rolling buffer, and a value cut by the buffer's end is retried with more data.
+    Line numbers are counted as it goes, so a refusal names the line."""
+
+    def __init__(self, path: Path, resume: tuple[int, int] | None = None):
+        import io
+
+        raw = open(path, "rb")
+        if resume is not None:
+            raw.seek(resume[0])
+        self.file = io.TextIOWrapper(raw, encoding="utf-8-sig" if resume is None else "utf-8")
+        self.decoder = json.JSONDecoder()
+        self.buf, self.pos, self.eof = "", 0, False
+        self.line = 1 if resume is None else resume[1]
+
+    def __enter__(self) -> "JsonStream":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.file.close()
+
+    def _more(self) -> bool:
+        more = self.file.read(CHUNK_BYTES)
+        self.eof = not more
+        self.buf, self.pos = self.buf[self.pos:] + more, 0
+        return bool(more)
+
+    def peek(self, truncated: str) -> str:
+        """The next character that is not white space (lines counted); Reject at the end."""
+        while True:
+            if self.pos >= len(self.buf):
+                if self.eof or not self._more():
+                    raise Reject(self.line, truncated)
+                continue
+            ch = self.buf[self.pos]
+            if ch in " \t\r\n":
+                self.line += ch == "\n"
+                self.pos += 1
+            else:
+                return ch
+
+    def expect(self, ch: str, what: str) -> None:
+        found = self.peek(f"the file ends where {what} was expected (truncated file?)")
+        if found != ch:
+            raise Reject(self.line, f"expected {what}, found {found!r}")
+        self.pos += 1
+
+    def value(self):
+        """The next JSON value, whole (at most MAX_RECORD_BYTES of text)."""
+        self.peek("the file ends where a value was expected (truncated file?)")
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.buf, self.pos)
+                break
+            except json.JSONDecodeError as e:
+                if self.eof or len(self.buf) - self.pos > MAX_RECORD_BYTES:
+                    raise Reject(self.line + self.buf.count("\n", self.pos, e.pos), f"malformed JSON: {e.msg}") from None
+                self._more()
+        self.line += self.buf.count("\n", self.pos, end)
+        self.pos = end
+        if self.pos > CHUNK_BYTES:   # drop what was consumed
+            self.buf, self.pos = self.buf[self.pos:], 0
+        return value
+
+    def array_elements(self) -> Iterator[tuple[int, dict]]:
+        """`(line, object)` for each element of an array whose `[` was read, through its `]`."""
         expect_value = True
         while True:
-            # skip whitespace and one comma between elements, counting lines
-            while True:
-                if pos >= len(buf):
-                    if eof:
-                        raise Reject(line, "the JSON array is not closed (truncated file?)")
-                    more = f.read(CHUNK)
-                    eof = not more
-                    buf, pos = buf[pos:] + more, 0
-                    continue
-                ch = buf[pos]
-                if ch in " \t\r\n":
-                    line += ch == "\n"
-                    pos += 1
-                elif ch == "," and not expect_value:
-                    expect_value = True
-                    pos += 1
-                else:
-                    break
-            if buf[pos] == "]":
-                rest = buf[pos + 1:]
-                while not rest.strip() and (rest := f.read(CHUNK)):
-                    pass   # trailing whitespace, read a chunk at a time
-                if rest.strip():
-                    raise Reject(line, "data after the end of the JSON array")
+            ch = self.peek("the JSON array is not closed (truncated file?)")
+            if ch == "," and not expect_value:
+                self.pos += 1
+                expect_value = True
+                continue
+            if ch == "]":
+                self.pos += 1
                 return
             if not expect_value:
-                raise Reject(line, f"expected ',' or ']' between array elements, found {buf[pos]!r}")
-            while True:
-                try:
-                    record, end = decoder.raw_decode(buf, pos)
-                    break
-                except json.JSONDecodeError as e:
-                    if eof or len(buf) - pos > MAX_RECORD_BYTES:
-                        raise Reject(line + buf.count("\n", pos, e.pos), f"malformed JSON: {e.msg}") from None
-                    more = f.read(CHUNK)
-                    eof = not more
-                    buf, pos = buf[pos:] + more, 0
+                raise Reject(self.line, f"expected ',' or ']' between array elements, found {ch!r}")
+            line = self.line
+            record = self.value()
             if not isinstance(record, dict):
                 raise Reject(line, f"array elements must be objects, found {type(record).__name__}")
             yield line, record
-            line += buf.count("\n", pos, end)
-            pos = end
             expect_value = False
-            if pos > CHUNK:   # drop what was consumed
-                buf, pos = buf[pos:], 0
 
+    def object_keys(self) -> Iterator[str]:
+        """The keys of an object whose `{` was read, through its `}`; the caller reads each value."""
+        first = True
+        while True:
+            ch = self.peek("the JSON object is not closed (truncated file?)")
+            if ch == "}":
+                self.pos += 1
+                return
+            if not first:
+                if ch != ",":
+                    raise Reject(self.line, f"expected ',' or '}}' between object members, found {ch!r}")
+                self.pos += 1
+                self.peek("the JSON object is not closed (truncated file?)")
+            key = self.value()
+            if not isinstance(key, str):
+                raise Reject(self.line, f"expected an object key, found {type(key).__name__}")
+            self.expect(":", "':' after an object key")
+            first = False
+            yield key
+
+    def expect_end(self, problem: str) -> None:
+        """Only white space may follow, read a buffer at a time (a refusal names the line the
+        document or array ended on)."""
+        while True:
+            if self.buf[self.pos:].strip():
+                raise Reject(self.line, problem)
+            self.buf, self.pos = "", 0
+            if self.eof or not self._more():
+                return

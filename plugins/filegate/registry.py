@@ -1,4 +1,6 @@
-"""The file registry (`filegate.files`): what arrived, when, what became of it.
+"""The file registry (`filegate.files`): what arrived, when, and what became of it. Every read
+and write of the ledger goes through this module, which hands out typed records
+(`RegisteredFile`, `FileStatus`), never bare rows.
 
 Claiming decides each landed file's fate under a per-dataset advisory lock:
 - new name (or a name only ever rejected): a new `claimed` row;
@@ -11,18 +13,79 @@ Claiming decides each landed file's fate under a per-dataset advisory lock:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
 
 from filegate.landing import LandedFile
 
-CLAIMED, LOADED, REJECTED, DUPLICATE = "claimed", "loaded", "rejected", "duplicate"
+
+class FileStatus(str, Enum):
+    CLAIMED = "claimed"
+    LOADED = "loaded"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def refused(self) -> bool:
+        return self in (FileStatus.REJECTED, FileStatus.DUPLICATE)
+
+
+class Action(str, Enum):
+    """What claim does with a landed file."""
+    CLAIM = "claim"
+    DUPLICATE = "duplicate"   # refuse it: quarantine
+    ARCHIVE = "archive"       # it was loaded, only the archive move is left
 
 
 @dataclass(frozen=True)
 class Decision:
-    action: str            # "claim" | "duplicate" | "archive"
+    action: Action
     file_id: int
     reason: str | None = None
+
+
+@dataclass(frozen=True)
+class RegisteredFile:
+    file_id: int
+    dataset: str
+    filename: str              # relative to landing/<dataset>/
+    received_at: datetime
+    size_bytes: int
+    sha256: str
+    status: FileStatus
+    reason: str | None
+    header: dict | None
+    details: dict | None
+    sort_key: str | None
+    rows_read: int | None
+    rows_loaded: int | None
+    run_id: str                # the Airflow run that handled it last
+    stored_path: Path | None   # where the raw file is now
+    reloadable: bool
+    claimed_at: datetime
+    loaded_at: datetime | None
+
+
+_COLUMNS = ", ".join(f.name for f in fields(RegisteredFile))
+
+
+def _record(row) -> RegisteredFile:
+    values = dict(zip((f.name for f in fields(RegisteredFile)), row))
+    values["status"] = FileStatus(values["status"])
+    values["stored_path"] = Path(values["stored_path"]) if values["stored_path"] else None
+    return RegisteredFile(**values)
+
+
+def _select(conn, where: str, params, tail: str = "") -> list[RegisteredFile]:
+    from psycopg.rows import tuple_row   # whatever row factory the caller's connection has
+
+    cursor = conn.cursor(row_factory=tuple_row)
+    return [_record(r) for r in cursor.execute(f"SELECT {_COLUMNS} FROM filegate.files WHERE {where} {tail}", params)]
 
 
 def lock_dataset(conn, dataset: str) -> None:
@@ -30,49 +93,67 @@ def lock_dataset(conn, dataset: str) -> None:
     conn.execute("SELECT pg_advisory_xact_lock(hashtext('filegate:' || %s))", (dataset,))
 
 
-def decide(conn, dataset: str, landed: LandedFile, batch_id: str, reloadable: bool) -> Decision:
-    rows = conn.execute(
-        "SELECT file_id, status, sha256, stored_path, loaded_at FROM filegate.files"
-        " WHERE dataset = %s AND filename = %s ORDER BY file_id",
-        (dataset, landed.filename),
-    ).fetchall()
+def decide(conn, dataset: str, landed: LandedFile, run_id: str, reloadable: bool) -> Decision:
+    earlier = _select(conn, "dataset = %s AND filename = %s", (dataset, landed.filename), "ORDER BY file_id")
     here = str(landed.path)
-    for file_id, status, sha, _, _ in rows:
-        if status == CLAIMED:
-            if sha == landed.sha256:
-                conn.execute("UPDATE filegate.files SET batch_id = %s, stored_path = %s WHERE file_id = %s",
-                             (batch_id, here, file_id))
-                return Decision("claim", file_id)
+    for f in earlier:
+        if f.status is FileStatus.CLAIMED:
+            if f.sha256 == landed.sha256:
+                conn.execute("UPDATE filegate.files SET run_id = %s, stored_path = %s WHERE file_id = %s",
+                             (run_id, here, f.file_id))
+                return Decision(Action.CLAIM, f.file_id)
             conn.execute(
                 "UPDATE filegate.files SET status = 'rejected', reason = %s WHERE file_id = %s",
-                ("superseded: a different version of this file arrived before it was loaded", file_id),
+                ("superseded: a different version of this file arrived before it was loaded", f.file_id),
             )
-    loaded = [r for r in rows if r[1] == LOADED]
+    loaded = [f for f in earlier if f.status is FileStatus.LOADED]
     if loaded:
-        file_id, _, sha, stored, loaded_at = loaded[-1]
-        if sha == landed.sha256 and stored == here:
-            return Decision("archive", file_id)
+        last = loaded[-1]
+        if last.sha256 == landed.sha256 and str(last.stored_path) == here:
+            return Decision(Action.ARCHIVE, last.file_id)
         if not reloadable:
-            reason = (f"duplicate: {landed.filename} was already loaded as file_id {file_id} "
-                      f"at {loaded_at:%Y-%m-%d %H:%M:%S} UTC; a file name is never loaded twice")
-            return Decision("duplicate", _insert(conn, dataset, landed, batch_id, DUPLICATE, reason), reason)
-    return Decision("claim", _insert(conn, dataset, landed, batch_id, CLAIMED, None, reloadable))
+            reason = (f"duplicate: {landed.filename} was already loaded as file_id {last.file_id} "
+                      f"at {last.loaded_at:%Y-%m-%d %H:%M:%S} UTC; a file name is never loaded twice")
+            return Decision(Action.DUPLICATE, _insert(conn, dataset, landed, run_id, FileStatus.DUPLICATE, reason),
+                            reason)
+    return Decision(Action.CLAIM, _insert(conn, dataset, landed, run_id, FileStatus.CLAIMED, None, reloadable))
 
 
-def _insert(conn, dataset, landed: LandedFile, batch_id, status, reason, reloadable=False) -> int:
+def _insert(conn, dataset, landed: LandedFile, run_id, status: FileStatus, reason, reloadable=False) -> int:
     return conn.execute(
         "INSERT INTO filegate.files (dataset, filename, received_at, size_bytes, sha256, status, reason,"
-        " batch_id, stored_path, reloadable) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING file_id",
-        (dataset, landed.filename, landed.received_at, landed.size, landed.sha256, status, reason,
-         batch_id, str(landed.path), reloadable),
+        " run_id, stored_path, reloadable) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING file_id",
+        (dataset, landed.filename, landed.received_at, landed.size, landed.sha256, status.value, reason,
+         run_id, str(landed.path), reloadable),
     ).fetchone()[0]
 
 
-def status(conn, file_id: int) -> tuple[str, str | None]:
-    row = conn.execute("SELECT status, reason FROM filegate.files WHERE file_id = %s", (file_id,)).fetchone()
-    if row is None:
+def get(conn, file_id: int) -> RegisteredFile:
+    found = _select(conn, "file_id = %s", (file_id,))
+    if not found:
         raise LookupError(f"file_id {file_id} is not in the registry")
-    return row
+    return found[0]
+
+
+def files(conn, file_ids: list[int]) -> list[RegisteredFile]:
+    return _select(conn, "file_id = ANY(%s)", (list(file_ids),), "ORDER BY file_id")
+
+
+def handled_since(conn, dataset: str, since: datetime) -> list[RegisteredFile]:
+    """The dataset's files claimed (or refused) since `since`, in arrival order."""
+    return _select(conn, "dataset = %s AND claimed_at >= %s", (dataset, since), "ORDER BY file_id")
+
+
+def count(conn, dataset: str | None = None) -> int:
+    """How many files were received (of one dataset, or of all), whatever became of them."""
+    if dataset is None:
+        return conn.execute("SELECT count(*) FROM filegate.files").fetchone()[0]
+    return conn.execute("SELECT count(*) FROM filegate.files WHERE dataset = %s", (dataset,)).fetchone()[0]
+
+
+def last_received(conn, dataset: str) -> RegisteredFile | None:
+    found = _select(conn, "dataset = %s", (dataset,), "ORDER BY received_at DESC, file_id DESC LIMIT 1")
+    return found[0] if found else None
 
 
 def record_conversion(conn, file_id: int, header: dict, sort_key: str, rows_read: int) -> None:
@@ -94,13 +175,17 @@ def set_stored_path(conn, file_id: int, path) -> None:
     conn.execute("UPDATE filegate.files SET stored_path = %s WHERE file_id = %s", (str(path), file_id))
 
 
-def claimed_in(conn, file_ids: list[int]) -> list[tuple[int, str]]:
-    """(file_id, sort_key) of the files still claimed, in publish order; locks their rows."""
-    return conn.execute(
-        "SELECT file_id, sort_key FROM filegate.files WHERE file_id = ANY(%s) AND status = 'claimed'"
+def claimed_in(conn, file_ids: list[int]) -> list[int]:
+    """The files of `file_ids` still claimed, in publish order; locks their rows."""
+    return [r[0] for r in conn.execute(
+        "SELECT file_id FROM filegate.files WHERE file_id = ANY(%s) AND status = 'claimed'"
         " ORDER BY sort_key, file_id FOR UPDATE",
         (file_ids,),
-    ).fetchall()
+    )]
+
+
+def loaded_in(conn, file_ids: list[int]) -> list[RegisteredFile]:
+    return _select(conn, "file_id = ANY(%s) AND status = 'loaded'", (list(file_ids),), "ORDER BY file_id")
 
 
 def mark_loaded(conn, file_ids: list[int], targets: list[str]) -> dict[int, int]:

@@ -1,6 +1,6 @@
 """Daily report CSVs from SQL files, written atomically (temp file + rename).
 
-Each `include/sql/<dataset>/reports/<report>.sql` is one SELECT using `%(start)s` and `%(end)s`
+Each `reports/<report>.sql` in a dataset's SQL folder (`include/sql/<dataset>/`) is one SELECT using `%(start)s` and `%(end)s`
 (the UTC day's data interval). Re-running a day rewrites exactly that day's files.
 """
 from __future__ import annotations
@@ -10,7 +10,8 @@ import os
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
-from filegate.warehouse import connect, sql_file
+from filegate import datasets
+from filegate.warehouse import connect
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,10 @@ def day_interval(day: date) -> tuple[datetime, datetime]:
 def write_report(conninfo: str, dataset: str, report: str, day: date, reports_root: Path) -> Path:
     from psycopg import sql
 
-    query = sql_file(f"{dataset}/reports/{report}.sql").strip().rstrip(";")
+    source = datasets.get(dataset).sql_dir / "reports" / f"{report}.sql"
+    if not source.is_file():
+        raise FileNotFoundError(f"report {report!r} of {dataset} has no SQL file {source}")
+    query = source.read_text().strip().rstrip(";")
     start, end = day_interval(day)
     out = reports_root / dataset / report / f"{day.isoformat()}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)

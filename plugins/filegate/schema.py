@@ -1,4 +1,8 @@
-"""Create and upgrade the warehouse schema with Alembic (`make migrate`, `filegate migrate`)."""
+"""Create and upgrade the warehouse schema with Alembic (`make migrate`, `filegate migrate`).
+
+The core chain lives in `filegate/migrations/versions/`; a dataset package may ship its own
+`migrations/` folder, an Alembic branch on top of the core, found by discovery.
+"""
 from __future__ import annotations
 
 import logging
@@ -13,23 +17,35 @@ log = logging.getLogger(__name__)
 def alembic_config(conninfo: str):
     from alembic.config import Config
 
+    from filegate import datasets
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    locations = [MIGRATIONS / "versions", *datasets.migration_folders()]
+    cfg.set_main_option("path_separator", "os")
+    cfg.set_main_option("version_locations", ":".join(map(str, locations)))
     cfg.attributes["url"] = sqlalchemy_url(conninfo)
     return cfg
 
 
-def upgrade(conninfo: str, revision: str = "head") -> None:
+def upgrade(conninfo: str, revision: str = "heads") -> None:
     from alembic import command
 
     log.info("upgrading the warehouse schema to %s", revision)
     command.upgrade(alembic_config(conninfo), revision)
 
 
-def metadata():
-    """All models' metadata: the registry plus every dataset's tables."""
-    from filegate.models import Base
-    import filegate.datasets.raw_data.models  # noqa: F401  (each registers its tables on Base)
-    import filegate.datasets.smrt.models  # noqa: F401
+_metadata = {}
 
+
+def metadata():
+    """All models' metadata: the registry plus every discovered dataset's declared tables."""
+    from filegate import datasets
+    from filegate.models import Base
+    from filegate.tables import model
+
+    for dataset in datasets.all():
+        for table in dataset.tables:
+            if table.target not in _metadata:   # a model is registered once per process
+                _metadata[table.target] = model(table, Base)
     return Base.metadata

@@ -1,29 +1,32 @@
-"""FileSensor that only fires for files that are complete.
+"""The landing sensor: fires when complete files are waiting, and hands their names to claim.
 
-FileSensor alone fires as soon as a matching name exists, even mid-transfer. This one also asks
-`filegate.landing` whether any match has settled (no temp suffix, unmodified for the minimum age).
+It is filegate's own sensor, not a FileSensor: FileSensor fires as soon as a matching name
+exists (even mid-transfer) and, with `[operators] default_deferrable` on, defers to a trigger
+that knows nothing of file completeness. This one asks `filegate.landing` on every poke (no temp
+suffix, not hidden, unmodified for the minimum age) and runs in reschedule mode whatever that
+setting says, so a waiting sensor holds no worker slot.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from airflow.providers.standard.sensors.filesystem import FileSensor
+from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
 
-class LandingSensor(FileSensor):
-    template_fields = (*FileSensor.template_fields, "landing_dir", "pattern")
+class LandingSensor(BaseSensorOperator):
+    template_fields = ("landing_dir", "pattern")
 
     def __init__(self, *, landing_dir: str, pattern: str, min_file_age: float, **kwargs):
-        super().__init__(filepath=f"{landing_dir}/**/{pattern}", recursive=True, **kwargs)
+        kwargs.setdefault("mode", "reschedule")
+        super().__init__(**kwargs)
         self.landing_dir = landing_dir
         self.pattern = pattern
         self.min_file_age = min_file_age
 
-    def poke(self, context) -> bool:
-        if not super().poke(context):
-            return False
+    def poke(self, context) -> PokeReturnValue:
         from filegate.landing import complete_files
 
-        ready = complete_files(Path(self.landing_dir), self.pattern, self.min_file_age)
-        self.log.info("%d complete file(s) matching %s in %s", len(ready), self.pattern, self.landing_dir)
-        return bool(ready)
+        folder = Path(self.landing_dir)
+        ready = [p.relative_to(folder).as_posix() for p in complete_files(folder, self.pattern, self.min_file_age)]
+        self.log.info("%d complete file(s) matching %s in %s", len(ready), self.pattern, folder)
+        return PokeReturnValue(is_done=bool(ready), xcom_value=ready)

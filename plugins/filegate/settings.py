@@ -1,12 +1,16 @@
-"""Configuration, read from the environment each time it is asked for (Airflow-style).
+"""Configuration from the environment (`FILEGATE_*`), read when asked for, validated whole.
 
-Every knob has a sane default so a fresh clone runs with no configuration at all.
+Every knob has a sane default so a fresh clone runs with no configuration at all; a bad value is
+refused with one line naming the variable, the value and what is wrong, never clamped or guessed.
+A dataset's own settings are a model of the same kind in its package (`FILEGATE_<DATASET>_*`).
 """
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SQL_DIR = PROJECT_ROOT / "include" / "sql"
@@ -15,38 +19,27 @@ SQL_DIR = PROJECT_ROOT / "include" / "sql"
 TEMP_SUFFIXES = (".part", ".tmp", ".filepart", ".crdownload", ".partial", "~")
 
 
-def _path(name: str, default: str) -> Path:
-    value = Path(os.environ.get(name) or default).expanduser()
-    return (value if value.is_absolute() else PROJECT_ROOT / value).resolve()
+class SettingsError(ValueError):
+    """A setting with a value filegate refuses; the message names each bad variable."""
 
 
-def _float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise ValueError(f"{name}={raw!r} is not a number") from None
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FILEGATE_", env_ignore_empty=True, frozen=True, extra="ignore")
 
+    data_root: Path = Field(Path("data"), description="landing/, processed/, archive/, quarantine/, reports/, quality/")
+    state_dir: Path = Field(Path(".filegate"), description="embedded PostgreSQL, AIRFLOW_HOME, logs")
+    poke_interval: float = Field(60.0, gt=0, description="seconds between sensor pokes")
+    sensor_timeout: float = Field(6 * 3600.0, gt=0, description="seconds a sensor waits before the run is skipped")
+    min_file_age: float = Field(30.0, ge=0, description="seconds a file must be unmodified to count as complete")
+    retry_delay: float = Field(30.0, ge=0, description="seconds before a failed task is retried")
+    gzip_level: int = Field(1, ge=0, le=3, description="ISA-L gzip level of the processed NDJSON")
+    datasets_path: str = Field("", description="more folders of dataset packages, separated by ':'")
 
-def _bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw in (None, ""):
-        return default
-    return raw.strip().lower() in ("1", "true", "yes", "on")
-
-
-@dataclass(frozen=True)
-class Settings:
-    data_root: Path
-    state_dir: Path
-    poke_interval: float      # seconds between sensor pokes
-    sensor_timeout: float     # seconds a sensor waits before the run is skipped
-    min_file_age: float       # seconds a file must be unmodified before it counts as complete
-    retry_delay: float        # seconds before a failed task is retried
-    gzip_level: int           # compression level of the processed NDJSON (ISA-L levels 0-3)
-    smrt_accept_dev: bool     # load SMRT files with a DV (development) generation number
+    @field_validator("data_root", "state_dir")
+    @classmethod
+    def _under_project(cls, value: Path) -> Path:
+        value = value.expanduser()
+        return (value if value.is_absolute() else PROJECT_ROOT / value).resolve()
 
     @property
     def landing(self) -> Path:
@@ -73,14 +66,15 @@ class Settings:
         return self.data_root / "quality"
 
 
-def load() -> Settings:
-    return Settings(
-        data_root=_path("FILEGATE_DATA_ROOT", "data"),
-        state_dir=_path("FILEGATE_STATE_DIR", ".filegate"),
-        poke_interval=_float("FILEGATE_POKE_INTERVAL", 60.0),
-        sensor_timeout=_float("FILEGATE_SENSOR_TIMEOUT", 6 * 3600.0),
-        min_file_age=_float("FILEGATE_MIN_FILE_AGE", 30.0),
-        retry_delay=_float("FILEGATE_RETRY_DELAY", 30.0),
-        gzip_level=int(_float("FILEGATE_GZIP_LEVEL", 1)),
-        smrt_accept_dev=_bool("FILEGATE_SMRT_ACCEPT_DEV", False),
-    )
+Model = TypeVar("Model", bound=BaseSettings)
+
+
+def load(model: type[Model] = Settings) -> Model:
+    """The settings from the environment, or SettingsError naming every bad variable."""
+    try:
+        return model()
+    except ValidationError as e:
+        prefix = model.model_config.get("env_prefix", "")
+        problems = [f"{prefix}{'_'.join(map(str, err['loc'])).upper()}={err.get('input')!r}: {err['msg']}"
+                    for err in e.errors()]
+        raise SettingsError("invalid setting: " + "; ".join(problems)) from None

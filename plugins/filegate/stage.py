@@ -11,19 +11,18 @@ import hashlib
 import logging
 from pathlib import Path
 
-from filegate.dataset import Dataset, Table
+from filegate import column_types
+from filegate.declaration import Dataset
+from filegate.tables import LINEAGE, Table
 from filegate.warehouse import compose, connect
 
 log = logging.getLogger(__name__)
 
 READ_BYTES = 1 << 20
-# how a staging column's JSON value is decoded, by its PostgreSQL type
-DECODED_AS = {"bigint": int, "integer": int, "text": str, "numeric": int | float | str,
-              "timestamp": str, "timestamptz": str}
 
 
-def staging_table(dataset: Dataset, table: Table, batch: str) -> str:
-    digest = hashlib.sha1(batch.encode()).hexdigest()[:12]
+def staging_table(dataset: Dataset, table: Table, run_id: str) -> str:
+    digest = hashlib.sha1(run_id.encode()).hexdigest()[:12]
     return f"staging.{dataset.name}__{table.name}__{digest}"
 
 
@@ -51,15 +50,14 @@ def _copy_lines(conn, name: str, table: Table, ndjson_gz: Path) -> int:
     from isal import igzip
     from psycopg import sql
 
-    types = list(table.staging_columns.values())
+    kinds = {**{c: column_types.get(t) for c, t in LINEAGE.items()}, **{c.name: c.column_type for c in table.columns}}
     row_type = msgspec.defstruct(f"{table.name}_row", [
-        (column, msgspec.Raw if pgtype == "jsonb" else DECODED_AS[pgtype] | None, None)
-        for column, pgtype in table.staging_columns.items()])
+        (column, column_types.staged_as(kind), None) for column, kind in kinds.items()])
     decode_lines, astuple = msgspec.json.Decoder(row_type).decode_lines, msgspec.structs.astuple
-    documents = [i for i, pgtype in enumerate(types) if pgtype == "jsonb"]
+    converted = [(i, kind.to_copy) for i, kind in enumerate(kinds.values()) if kind.to_copy]
     rows = 0
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(*name.split(".")), sql.SQL(", ").join(map(sql.Identifier, table.staging_columns)))
+        sql.Identifier(*name.split(".")), sql.SQL(", ").join(map(sql.Identifier, kinds)))
     with conn.cursor().copy(statement) as copy, igzip.open(ndjson_gz, "rb") as f:
         while data := f.read(READ_BYTES):
             data += f.readline()   # whole lines only
@@ -69,14 +67,14 @@ def _copy_lines(conn, name: str, table: Table, ndjson_gz: Path) -> int:
                 raise RuntimeError(f"{ndjson_gz} does not fit the staging columns of {table.name}: {e}") from None
             for row in decoded:
                 values = astuple(row)
-                copy.write_row(_documents_as_text(values, documents) if documents else values)
+                copy.write_row(_converted(values, converted) if converted else values)
             rows += len(decoded)
     return rows
 
 
-def _documents_as_text(values: tuple, at: list[int]) -> list:
+def _converted(values: tuple, converted: list) -> list:
+    """Values whose COPY text is not their JSON value (jsonb documents, hstore pairs)."""
     values = list(values)
-    for i in at:
-        raw = bytes(values[i]) if values[i] is not None else b"null"
-        values[i] = None if raw == b"null" else raw.decode()
+    for i, to_copy in converted:
+        values[i] = to_copy(values[i])
     return values

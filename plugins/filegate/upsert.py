@@ -1,30 +1,49 @@
-"""Publish statements generated from a table declaration, for datasets without hand-written
-`include/sql/<dataset>/publish/` files.
+"""Publish statements generated from a table declaration; they run first in the publish
+transaction, before the dataset's own SQL steps (include/sql/<dataset>/publish/*.sql).
 
 Keyed tables: upsert; when several files of the batch carry the same key, the file latest in
 file order (`files.sort_key`) wins. Unkeyed tables: a re-delivered file replaces the rows its
-earlier versions (same name) left, then its rows are inserted.
+earlier versions (same name) left, then its rows are inserted. A child table (`Table.parent`):
+every parent the batch delivers first loses all its stored children, so a re-delivered parent's
+children are exactly those delivered with it.
 """
 from __future__ import annotations
 
 from psycopg import sql
 
-from filegate.dataset import Table
-
-LINEAGE = ("_file_id", "_line")
+from filegate.tables import Table
 
 
 def _ident(name: str) -> sql.Identifier:
     return sql.Identifier(*name.split("."))
 
 
-def statements(table: Table, staging: str) -> list[sql.Composed]:
-    columns = [c for c in table.staging_columns if c not in LINEAGE]
-    cols = sql.SQL(", ").join(map(sql.Identifier, columns))
-    source = sql.SQL(", ").join(sql.SQL("s.{}").format(sql.Identifier(c)) for c in columns)
-    fields = dict(target=_ident(table.target), staging=_ident(staging), cols=cols, source=source)
+def _list(names, prefix: str = "") -> sql.Composable:
+    return sql.SQL(", ").join(sql.SQL(prefix + "{}").format(sql.Identifier(n)) for n in names)
+
+
+def for_tables(tables: tuple[Table, ...], staging: dict[str, str]) -> list[tuple[str, sql.Composed]]:
+    """(label, statement) for every loaded table, in declaration order (parents before children);
+    `staging` maps each table of the batch to its staging table."""
+    by_name = {t.name: t for t in tables}
+    out = []
+    for table in tables:
+        if table.derived:
+            continue
+        parent = by_name.get(table.parent[0]) if table.parent else None
+        if table.parent and (parent is None or parent.derived or not parent.keys):
+            raise ValueError(f"table {table.name}: parent {table.parent[0]!r} must be a keyed, loaded table")
+        out += [(table.target, s) for s in statements(table, staging, parent)]
+    return out
+
+
+def statements(table: Table, staging: dict[str, str], parent: Table | None = None) -> list[sql.Composed]:
+    columns = [c.name for c in table.published]
+    fields = dict(target=_ident(table.target), staging=_ident(staging[table.name]), cols=_list(columns),
+                  source=_list(columns, "s."))
+    replaced = _children_replaced(table, parent, staging) if parent else []
     if not table.keys:
-        return [
+        return [*replaced,
             sql.SQL("DELETE FROM {target} t USING filegate.files earlier, filegate.files f"
                     " WHERE t.file_id = earlier.file_id AND earlier.dataset = f.dataset"
                     " AND earlier.filename = f.filename AND earlier.file_id <> f.file_id"
@@ -33,16 +52,24 @@ def statements(table: Table, staging: str) -> list[sql.Composed]:
                     " SELECT {source}, s._file_id, s._line, now() FROM {staging} s"
                     " WHERE s._file_id = ANY(%(file_ids)s) ORDER BY s._file_id, s._line").format(**fields),
         ]
-    keys = sql.SQL(", ").join(map(sql.Identifier, table.keys))
-    skeys = sql.SQL(", ").join(sql.SQL("s.{}").format(sql.Identifier(k)) for k in table.keys)
     updates = sql.SQL(", ").join(
         sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c))
         for c in (*[c for c in columns if c not in table.keys], "file_id", "line", "loaded_at"))
-    return [sql.SQL(
+    return [*replaced, sql.SQL(
         "INSERT INTO {target} ({cols}, file_id, line, loaded_at)"
         " SELECT DISTINCT ON ({skeys}) {source}, s._file_id, s._line, now()"
         " FROM {staging} s JOIN filegate.files f ON f.file_id = s._file_id"
         " WHERE s._file_id = ANY(%(file_ids)s)"
         " ORDER BY {skeys}, f.sort_key DESC, s._file_id DESC, s._line DESC"
         " ON CONFLICT ({keys}) DO UPDATE SET {updates}"
-    ).format(**fields, keys=keys, skeys=skeys, updates=updates)]
+    ).format(**fields, keys=_list(table.keys), skeys=_list(table.keys, "s."), updates=updates)]
+
+
+def _children_replaced(table: Table, parent: Table, staging: dict[str, str]) -> list[sql.Composed]:
+    """Delete the stored children of every parent the batch delivers (its key held in the
+    child's `parent` columns, in the parent's key order)."""
+    return [sql.SQL(
+        "DELETE FROM {target} t WHERE ({child}) IN (SELECT {keys} FROM {parent} p"
+        " WHERE p._file_id = ANY(%(file_ids)s))"
+    ).format(target=_ident(table.target), child=_list(table.parent[1], "t."), keys=_list(parent.keys, "p."),
+             parent=_ident(staging[parent.name]))]

@@ -1,17 +1,13 @@
 """The warehouse connection: one place that turns Airflow's `warehouse` connection into a
-psycopg conninfo string and a SQLAlchemy URL, and loads SQL files from include/sql/.
+psycopg conninfo string and a SQLAlchemy URL, and composes SQL with quoted identifiers.
 
 Library functions take a plain conninfo string; only DAG tasks ask Airflow for it, so the
 library runs (and is tested) without an Airflow context.
 """
 from __future__ import annotations
 
-import json
 import os
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
-
-from filegate.settings import SQL_DIR
+from functools import lru_cache
 
 CONN_ID = "warehouse"
 
@@ -20,25 +16,35 @@ def conninfo_from_airflow(conn_id: str = CONN_ID) -> str:
     """Resolve the connection through Airflow (env var, secrets backend or metadata DB)."""
     from airflow.providers.postgres.hooks.postgres import PostgresHook
 
-    c = PostgresHook.get_connection(conn_id)
-    return make_conninfo(host=c.host, port=c.port, user=c.login, password=c.password, dbname=c.schema)
+    return conninfo_of(PostgresHook.get_connection(conn_id))
 
 
 def conninfo_from_env(conn_id: str = CONN_ID) -> str:
-    """Resolve AIRFLOW_CONN_<ID> (JSON or URI form) without importing Airflow."""
+    """Resolve AIRFLOW_CONN_<ID> (JSON or URI form) with Airflow's own parser, outside a task."""
+    from airflow.sdk import Connection
+
     var = f"AIRFLOW_CONN_{conn_id.upper()}"
     raw = os.environ.get(var)
     if not raw:
         raise RuntimeError(f"{var} is not set: run through `make run`/`make up`, or export it")
-    if raw.lstrip().startswith("{"):
-        c = json.loads(raw)
-        return make_conninfo(host=c.get("host"), port=c.get("port"), user=c.get("login"),
-                             password=c.get("password"), dbname=c.get("schema"))
-    url = urlsplit(raw)
-    return make_conninfo(host=unquote(url.hostname or "") or None, port=url.port,
-                         user=unquote(url.username or "") or None,
-                         password=unquote(url.password or "") or None,
-                         dbname=url.path.lstrip("/") or None)
+    parse = Connection.from_json if raw.lstrip().startswith("{") else Connection.from_uri
+    return conninfo_of(parse(raw, conn_id=conn_id))
+
+
+def conninfo_of(connection) -> str:
+    """A libpq conninfo from an Airflow Connection, its extras included (`sslmode`, `options`,
+    `application_name`, ...): those libpq knows reach psycopg and SQLAlchemy unchanged; Airflow's
+    own extras (`cursor`, `iam`, ...) are not libpq's and are left out."""
+    extras = {k: v for k, v in connection.extra_dejson.items() if k in _libpq_keywords()}
+    return make_conninfo(host=connection.host, port=connection.port, user=connection.login,
+                         password=connection.password, dbname=connection.schema, **extras)
+
+
+@lru_cache(maxsize=1)
+def _libpq_keywords() -> frozenset[str]:
+    from psycopg import pq
+
+    return frozenset(o.keyword.decode() for o in pq.Conninfo.get_defaults())
 
 
 def make_conninfo(**fields) -> str:
@@ -50,8 +56,8 @@ def make_conninfo(**fields) -> str:
 def sqlalchemy_url(conninfo: str) -> str:
     """A `postgresql+psycopg://` URL for SQLAlchemy users (Alembic, Great Expectations).
 
-    A Unix-socket host goes in the query string, which is why GE's `add_sql` is used, not
-    `add_postgres`.
+    A Unix-socket host, and every other libpq parameter (`sslmode`, `options`, ...), goes in the
+    query string, which psycopg receives as is; that is why GE's `add_sql` is used, not `add_postgres`.
     """
     from psycopg.conninfo import conninfo_to_dict
     from sqlalchemy.engine import URL
@@ -62,6 +68,7 @@ def sqlalchemy_url(conninfo: str) -> str:
     query = {"host": host} if socket else {}
     if socket and d.get("port"):
         query["port"] = str(d["port"])
+    query.update({k: str(v) for k, v in d.items() if k not in ("host", "port", "user", "password", "dbname")})
     url = URL.create("postgresql+psycopg", username=d.get("user"), password=d.get("password"),
                      host=None if socket else host, port=None if socket else d.get("port"),
                      database=d.get("dbname"), query=query)
@@ -72,19 +79,6 @@ def connect(conninfo: str, **kwargs):
     import psycopg
 
     return psycopg.connect(conninfo, **kwargs)
-
-
-def sql_file(relative: str) -> str:
-    path = SQL_DIR / relative
-    try:
-        return path.read_text()
-    except FileNotFoundError:
-        raise FileNotFoundError(f"SQL file {path} is missing") from None
-
-
-def sql_files(folder: str) -> list[Path]:
-    """The .sql files of a folder under include/sql/, in name order (their run order)."""
-    return sorted((SQL_DIR / folder).glob("*.sql"))
 
 
 def quoted(name: str) -> str:

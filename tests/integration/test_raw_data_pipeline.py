@@ -20,7 +20,7 @@ def test_a_changed_part_redelivered_upserts_instead_of_duplicating(conninfo, set
     drop(landing / "genres", "genres_1.csv", "GenreId;Name\n2;Jazz Fusion\n3;Blues\n")
     run_batch("run2", conninfo, settings)
 
-    assert query(conninfo, "SELECT g.genre_id, g.name, f.batch_id FROM raw_data.genres g"
+    assert query(conninfo, "SELECT g.genre_id, g.name, f.run_id FROM raw_data.genres g"
                            " JOIN filegate.files f USING (file_id) ORDER BY 1") == [
         (1, "Rock", "run1"), (2, "Jazz Fusion", "run2"), (3, "Blues", "run2")]
     assert query(conninfo, "SELECT status FROM filegate.files ORDER BY file_id") == [("loaded",), ("loaded",)]

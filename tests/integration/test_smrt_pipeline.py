@@ -48,7 +48,7 @@ def test_a_good_file_is_loaded_with_lineage_and_audit(conninfo, settings, landin
         ("01234567890", "2026-01-05 01:00", Decimal("2.25"), "PN000001.SMRT", 3),
     ]
     with psycopg.connect(conninfo) as conn:
-        row = conn.execute("SELECT status, size_bytes, sha256, header, received_at IS NOT NULL, batch_id,"
+        row = conn.execute("SELECT status, size_bytes, sha256, header, received_at IS NOT NULL, run_id,"
                            " stored_path FROM filegate.files").fetchone()
     status, size, sha, header, received, batch, stored = row
     assert status == "loaded" and size > 0 and len(sha) == 64 and received and batch == "run1"

@@ -4,12 +4,11 @@ import json
 
 import pytest
 
-from filegate.dataset import Table
+from filegate.tables import Column, Table
 from filegate.stage import stage_table
 
-TABLE = Table(name="things", target="raw_data.things", staging_columns={
-    "_file_id": "bigint", "_line": "integer", "n": "bigint", "label": "text", "price": "numeric",
-    "at": "timestamptz", "doc": "jsonb"})
+TABLE = Table("things", (Column("n", "bigint"), Column("label", "text"), Column("price", "numeric"),
+                         Column("at", "timestamptz"), Column("doc", "jsonb")), schema="raw_data")
 
 
 def ndjson(tmp_path, records):

@@ -43,6 +43,6 @@ def test_move_never_overwrites(tmp_path):
     assert not (tmp_path / "in" / "A.SMRT").exists()
 
 
-def test_batch_folder_names_are_safe():
-    assert landing.batch_folder_name("manual__2026-11-22T19:54:39.324074+00:00") == \
+def test_run_folder_names_are_safe():
+    assert landing.run_folder("manual__2026-11-22T19:54:39.324074+00:00") == \
         "manual__2026-11-22T19_54_39.324074_00_00"

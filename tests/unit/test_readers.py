@@ -90,8 +90,8 @@ def test_broken_json_arrays_are_refused(tmp_path, text, words):
 
 def test_readers_are_lazy(tmp_path):
     """A generator per file: the first records come before the fault near the end is read (one
-    run of readers.BATCH records at a time)."""
-    path = write(tmp_path, "t_1.csv", "a,b\n" + "1,2\n" * (readers.BATCH * 2) + "1,2,3\n")
+    run of readers.CHUNK records at a time)."""
+    path = write(tmp_path, "t_1.csv", "a,b\n" + "1,2\n" * (readers.CHUNK * 2) + "1,2,3\n")
     rows = read_records(path)
     assert next(rows) == (2, {"a": "1", "b": "2"})
     with pytest.raises(Reject):
@@ -111,7 +111,7 @@ def peak_reading(path) -> int:
 
 @pytest.mark.parametrize("fmt", ["json-array", "ndjson", "csv"])
 def test_reading_memory_does_not_grow_with_file_size(tmp_path, fmt, monkeypatch):
-    monkeypatch.setattr(readers, "CHUNK", 64 * 1024)   # both files are many buffers long
+    monkeypatch.setattr(readers, "CHUNK_BYTES", 64 * 1024)   # both files are many buffers long
 
     def make(name, n):
         name = name if fmt != "csv" else name.replace(".json", ".csv")
@@ -150,7 +150,7 @@ AWKWARD_CSV = 'Id,Name\r\n' + '1,"multi\nline\nname"\r\n\r\n2,plain\r\n3,"a, b"\
 
 @pytest.mark.parametrize("batch", [1, 2, 3, 4, 7, 5000])
 def test_csv_runs_give_the_records_and_lines_of_reading_one_row_at_a_time(tmp_path, monkeypatch, batch):
-    monkeypatch.setattr(readers, "BATCH", batch)
+    monkeypatch.setattr(readers, "CHUNK", batch)
     path = write(tmp_path, "t_1.csv", AWKWARD_CSV, bom=True)
     assert records(path) == one_at_a_time(path)
     assert len(records(path)) == 15
@@ -163,7 +163,7 @@ def test_csv_runs_give_the_records_and_lines_of_reading_one_row_at_a_time(tmp_pa
     ('9,"a"b\n', 13, "malformed CSV"),
 ])
 def test_csv_faults_after_the_first_run_name_their_line(tmp_path, monkeypatch, batch, tail, line, words):
-    monkeypatch.setattr(readers, "BATCH", batch)
+    monkeypatch.setattr(readers, "CHUNK", batch)
     text = "Id,Name\n" + "".join(f"{i},n{i}\n" for i in range(1, 9)) + '1,"two\nlines"\n\n' + tail
     with pytest.raises(Reject) as info:
         records(write(tmp_path, "t_1.csv", text))
@@ -171,7 +171,7 @@ def test_csv_faults_after_the_first_run_name_their_line(tmp_path, monkeypatch, b
 
 
 def test_bytes_that_are_not_utf8_are_named_by_their_line(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "BATCH", 2)
+    monkeypatch.setattr(readers, "CHUNK", 2)
     path = tmp_path / "t_1.csv"
     path.write_bytes(b"Id,Name\n" + b"".join(b"%d,n\n" % i for i in range(1, 7)) + b"7,caf\xe9\n8,n\n")
     with pytest.raises(Reject) as info:
@@ -181,7 +181,7 @@ def test_bytes_that_are_not_utf8_are_named_by_their_line(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("batch", [1, 2, 5000])
 def test_ndjson_runs_skip_blank_lines_and_keep_line_numbers(tmp_path, monkeypatch, batch):
-    monkeypatch.setattr(readers, "BATCH", batch)
+    monkeypatch.setattr(readers, "CHUNK", batch)
     path = write(tmp_path, "t_1.json", '{"a": 1}\n\n{"a": 2}\n  \n{"a": 3}\n', bom=True)
     assert records(path) == [(1, {"a": 1}), (3, {"a": 2}), (5, {"a": 3})]
     bad = write(tmp_path, "t_2.json", '{"a": 1}\n{"a": 2}\n{"a": 3}\n[1]\n')
@@ -216,7 +216,7 @@ ARRAY_LAYOUTS = {
 @pytest.mark.parametrize("batch", [1, 2, 5000])
 @pytest.mark.parametrize("layout", sorted(ARRAY_LAYOUTS))
 def test_json_array_runs_equal_the_general_reader_whatever_the_layout(tmp_path, monkeypatch, layout, batch):
-    monkeypatch.setattr(readers, "BATCH", batch)
+    monkeypatch.setattr(readers, "CHUNK", batch)
     monkeypatch.setattr(readers, "LINE_LIMIT", 48)   # "long lines" has lines longer than this
     path = write(tmp_path, "t_1.json", ARRAY_LAYOUTS[layout], bom=True)
     assert records(path) == list(readers.read_json_array(path))
@@ -230,7 +230,7 @@ def test_json_array_runs_equal_the_general_reader_whatever_the_layout(tmp_path, 
     ('[\n{"a": 1},\n{"a": 2},\n{"a": 3}\n]\n{"b": 1}', 5, "data after the end"),
 ])
 def test_json_array_faults_after_fast_runs_name_their_line(tmp_path, monkeypatch, text, line, words):
-    monkeypatch.setattr(readers, "BATCH", 2)
+    monkeypatch.setattr(readers, "CHUNK", 2)
     with pytest.raises(Reject, match=words) as info:
         records(write(tmp_path, "t_1.json", text))
     assert info.value.line == line

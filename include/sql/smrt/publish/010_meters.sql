@@ -1,4 +1,5 @@
--- New meters first: every reading references its meter. A meter keeps the file it was first seen in.
+-- smrt.meters (a derived table), after the generated readings upsert and in the same transaction:
+-- every meter the published readings mention, keeping the file it was first seen in.
 INSERT INTO smrt.meters (meter_number, first_file_id, first_seen_at)
 SELECT DISTINCT ON (s.meter_number) s.meter_number, s._file_id, now()
 FROM {staging_readings} AS s

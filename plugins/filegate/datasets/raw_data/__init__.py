@@ -1,41 +1,49 @@
-"""raw_data: table extracts in mixed formats, one subfolder per table. Everything specific to it is
-in this package (declarations in tables.py) and include/sql/raw_data/. See docs/datasets/raw_data.md.
+"""
+### raw_data: music-store table extracts
+
+Loads table extracts dropped as `landing/raw_data/<table>/<table>_<n>.<ext>` (CSV with `,` `;`
+tab or `|`, NDJSON, JSON arrays) into typed `raw_data.<table>` tables.
+
+wait → claim → convert each file (typed by the declared schema) → stage → audit (Great
+Expectations: keys, ranges, references) → publish (upsert by primary key, later parts win) → archive.
+A subfolder with no declared schema is kept as JSONB in `raw_data.undeclared_records`. Reports
+(`reports/raw_data/<report>/<YYYY-MM-DD>.csv`): customer_count, longest_track, shortest_genre,
+top_playlist_artist, top_album; ties are listed in a fixed order. See docs/datasets/raw_data.md.
 """
 from __future__ import annotations
 
-from filegate.dataset import Dataset, Table
-from filegate.datasets.raw_data.reader import read_raw
-from filegate.datasets.raw_data.tables import PG_TYPES, TABLES, UNDECLARED
-
-LINEAGE = {"_file_id": "bigint", "_line": "integer"}
-
-TYPED = tuple(
-    Table(name=spec.name,
-          staging_columns={**LINEAGE, **{c.name: PG_TYPES[c.type] for c in spec.columns}},
-          target=f"raw_data.{spec.name}", keys=spec.keys)
-    for spec in TABLES.values()
-)
-UNDECLARED_TABLE = Table(name=UNDECLARED, staging_columns={**LINEAGE, "source_table": "text", "doc": "jsonb"},
-                         target=f"raw_data.{UNDECLARED}")
+from filegate.datasets.raw_data.tables import TABLES, UNDECLARED
+from filegate.declaration import Dataset
 
 
-def _suite(table, staging):
-    if table.name == UNDECLARED:
-        return None   # nothing is declared about these records, so nothing is checked
-    from filegate.datasets.raw_data.suite import table_suite
+def _read(path, settings):
+    from filegate.datasets.raw_data.reader import read_raw
 
-    return table_suite(table.name, staging)
+    return read_raw(path, settings)
 
 
-RAW_DATA = Dataset(
+def _sample(landing_dir, settings) -> str:
+    from datetime import datetime, timedelta, timezone
+
+    from filegate.datasets.raw_data.sample import write_sample
+
+    # already "settled": written before this run looks, as if delivered a few minutes ago
+    settled = datetime.now(timezone.utc) - timedelta(seconds=settings.min_file_age + 60)
+    rows = write_sample(landing_dir, created=settled)
+    return (f"a music-store sample ({sum(map(len, rows.values()))} rows in {len(rows)} tables, mixed formats, "
+            "some deliberately bad files)")
+
+
+REPORTS = ("customer_count", "longest_track", "shortest_genre", "top_playlist_artist", "top_album")
+
+DATASET = Dataset(
     name="raw_data",
     description="Music-store table extracts (CSV/TSV/NDJSON/JSON arrays), one subfolder per table",
     pattern="*",
-    reader=read_raw,
-    tables=(*TYPED, UNDECLARED_TABLE),
-    suite=_suite,
-    reports=("customer_count", "longest_track", "shortest_genre", "top_playlist_artist", "top_album"),
+    reader=_read,
+    tables=(*TABLES.values(), UNDECLARED),
     reloadable=True,   # a changed part re-delivered under its name upserts
-    summary_reports=("customer_count", "longest_track", "shortest_genre", "top_playlist_artist", "top_album"),
+    summary_reports=REPORTS,
+    sample=_sample,
     tags=("raw_data", "chinook"),
 )

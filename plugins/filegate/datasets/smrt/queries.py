@@ -7,6 +7,9 @@
 """
 from __future__ import annotations
 
+from dataclasses import asdict
+
+from filegate import registry
 from filegate.datasets.smrt.reader import canonical_meter
 from filegate.warehouse import connect
 
@@ -25,23 +28,26 @@ def readings_for_meter(conninfo: str, meter_number: str) -> list[dict]:
     if canonical is None:
         raise ValueError(f"{meter_number!r} is not a meter number (up to 11 digits)")
     with connect(conninfo, row_factory=dict_row) as conn:
-        return conn.execute(
-            "SELECT r.meter_number, r.reading_start_utc, r.consumption, f.filename, r.line, f.received_at"
-            " FROM smrt.readings r JOIN filegate.files f USING (file_id)"
-            " WHERE r.meter_number = %s ORDER BY r.reading_start_utc", (canonical,)).fetchall()
+        readings = conn.execute(
+            "SELECT meter_number, reading_start_utc, consumption, file_id, line FROM smrt.readings"
+            " WHERE meter_number = %s ORDER BY reading_start_utc", (canonical,)).fetchall()
+        sources = {f.file_id: f for f in registry.files(conn, {r["file_id"] for r in readings})}
+    return [{"meter_number": r["meter_number"], "reading_start_utc": r["reading_start_utc"],
+             "consumption": r["consumption"], "filename": sources[r["file_id"]].filename, "line": r["line"],
+             "received_at": sources[r["file_id"]].received_at} for r in readings]
 
 
 def files_received(conninfo: str) -> int:
     """How many SMRT files were received, whatever became of them."""
     with connect(conninfo) as conn:
-        return conn.execute("SELECT count(*) FROM filegate.files WHERE dataset = 'smrt'").fetchone()[0]
+        return registry.count(conn, "smrt")
 
 
 def last_file_received(conninfo: str) -> dict | None:
     """The most recently received SMRT file, with its status."""
-    from psycopg.rows import dict_row
-
-    with connect(conninfo, row_factory=dict_row) as conn:
-        return conn.execute(
-            "SELECT file_id, filename, received_at, status, reason, rows_loaded FROM filegate.files"
-            " WHERE dataset = 'smrt' ORDER BY received_at DESC, file_id DESC LIMIT 1").fetchone()
+    with connect(conninfo) as conn:
+        last = registry.last_received(conn, "smrt")
+    if last is None:
+        return None
+    return {k: v for k, v in asdict(last).items()
+            if k in ("file_id", "filename", "received_at", "status", "reason", "rows_loaded")}

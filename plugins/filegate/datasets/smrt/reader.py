@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
-from filegate.dataset import ParsedFile
+from filegate.declaration import ParsedFile
 from filegate.errors import Reject
 
 HEADER_FIELDS = ("record id", "file type", "company id", "creation date", "creation time", "generation number")

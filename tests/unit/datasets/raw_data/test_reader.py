@@ -3,9 +3,7 @@ import json
 
 import pytest
 
-from filegate.datasets.raw_data import reader
 from filegate.datasets.raw_data.reader import read_raw
-from filegate.datasets.raw_data.tables import TABLES
 from filegate.errors import Reject
 
 TRACK_CSV = ("TrackId,Name,AlbumId,MediaTypeId,GenreId,Composer,Milliseconds,Bytes,UnitPrice\n"
@@ -78,49 +76,6 @@ def test_an_undeclared_subfolder_is_kept_as_documents(tmp_path, caplog):
     assert "no declared schema" in caplog.text
 
 
-# Values that stress every coercion: the fast path must equal the reference one or defer to it.
-AWKWARD = ["", " ", "  7 ", "7", "-0", "+5", "007", "1_000", "1.0", "1.50", "0.990", "1E3", "-0.0", "NaN",
-           "inf", "x", "é", "2021-01-02", "2021-01-02T03:04:05Z", "2021-01-02 03:04:05+01:00", "\t1\n",
-           None, 0, 7, -3, 2 ** 70, 1.0, 1.5, 0.0, -0.0, 0.99, float("nan"), float("inf"), True, False,
-           [], {}, [1], {"a": 1}]
-
-
-@pytest.mark.parametrize("by_position", [False, True], ids=["json", "csv"])
-@pytest.mark.parametrize("kind", sorted(reader.COERCE))
-def test_the_fast_path_agrees_with_the_reference_coercion(kind, by_position):
-    spec = TABLES["invoices"]
-    column = next(c for c in spec.columns if c.type == kind)
-    plan = [(column.source, column)]
-    fast_batch, fast_one = reader._compile(spec, plan, by_position=by_position)
-    empty = reader._empty(spec)
-    values = [v for v in AWKWARD if isinstance(v, str)] if by_position else AWKWARD   # CSV gives text
-    fast = 0
-    for value in values * 2:   # twice: the second time remembered values are served
-        try:
-            expected = reader._coerce(plan, empty, {column.source: value}, 1)
-        except Reject:
-            expected = Reject
-        item = [value] if by_position else {column.source: value}
-        for got in _fast_results(fast_one, fast_batch, item):
-            fast += 1
-            assert got == expected and type(got[column.name]) is type(expected[column.name]), (kind, value)
-    # the fast path does take the common spellings (or this test would prove nothing)
-    common = {"integer": "7", "text": "x", "numeric": "1.50", "timestamp": "2021-01-02"}[kind]
-    item = [common] if by_position else {column.source: common}
-    assert len(_fast_results(fast_one, fast_batch, item)) == 2 and fast > 0
-
-
-def _fast_results(fast_one, fast_batch, item):
-    """What the fast path returns for `item`, one at a time and in a run; nothing if it defers."""
-    out = []
-    for run in (lambda: fast_one(item), lambda: {k: v for k, v in fast_batch([item], [7])[0].items() if k != "_line"}):
-        try:
-            out.append(run())
-        except Exception:
-            pass   # deferred to the reference path, which decides
-    return out
-
-
 def test_a_file_mixing_fast_and_slow_values_reads_as_the_reference_would(tmp_path):
     text = "GenreId,Name\n1,Rock\n 2 ,\n  ,Pop\n"
     (_, records) = read(tmp_path, "genres", "genres_1.csv", text)
@@ -132,7 +87,7 @@ def test_a_file_mixing_fast_and_slow_values_reads_as_the_reference_would(tmp_pat
 def test_json_runs_mixing_layouts_type_each_record_by_its_own_keys(tmp_path, monkeypatch, batch):
     from filegate import readers
 
-    monkeypatch.setattr(readers, "BATCH", batch)
+    monkeypatch.setattr(readers, "CHUNK", batch)
     lines = [{"GenreId": 1, "Name": "Rock"}, {"genre_id": "2"}, {"Name": "", "GenreId": 3.0},
              {"GenreId": " 4 ", "Name": 5}]
     text = "\n".join(json.dumps(r) for r in lines) + "\n"

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from filegate.dataset import BATCH
+from filegate.declaration import CHUNK
 from filegate.datasets.smrt.reader import canonical_meter, read_smrt
 from filegate.errors import Reject
 
@@ -105,7 +105,7 @@ def test_row_values_are_passed_raw_for_the_suite_to_judge(tmp_path):
 def test_records_stream_before_the_end_of_the_file_is_read(tmp_path):
     """Records come out as they are read, a batch at a time: a truncated file yields its first
     records before the missing trailer is noticed, so nothing holds the whole file in memory."""
-    path = write(tmp_path, HEADER, *([CONSU] * (BATCH * 2 + 1)))
+    path = write(tmp_path, HEADER, *([CONSU] * (CHUNK * 2 + 1)))
     records = read_smrt(path).records
     assert next(records)[1] == 2
     with pytest.raises(Reject, match="no TRAIL"):

@@ -1,0 +1,107 @@
+"""What a dataset is: one package under `filegate/datasets/<name>/` declaring a `DATASET`, plus its
+SQL under `include/sql/<name>/` and its migration. The core names no dataset.
+
+A reader turns a raw file into a header (kept in the registry), a sort key (publish order inside
+a batch) and its records as chunks: runs of up to CHUNK records of one table (see `ParsedFile`).
+It raises `filegate.errors.Reject` for a file that must not be loaded. Claim, convert, stage,
+audit, publish and reports are generic, driven by this declaration and the SQL files.
+
+Words used throughout: a *chunk* is a run of records of one table from one file; a *batch* is the
+files one ingest run handles together; a *run* is the Airflow DAG run (its id names the batch).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from filegate.settings import SQL_DIR, Settings
+from filegate.tables import Table
+
+Record = dict[str, Any]
+CHUNK = 5_000   # records handed on at a time: per-record Python overhead is what convert costs
+
+
+@dataclass
+class ParsedFile:
+    """A file's header and sort key, and its records as `chunks`: `(table, records)` runs, each
+    record carrying the line it starts on as `_line`. A reader that yields one record at a time
+    builds it with `from_records`."""
+    header: dict[str, Any]
+    sort_key: str
+    chunks: Iterator[tuple[str, list[Record]]]
+
+    @classmethod
+    def from_records(cls, header: dict[str, Any], sort_key: str,
+                     records: Iterator[tuple[str, int, Record]]) -> "ParsedFile":
+        return cls(header, sort_key, chunked(records))
+
+    @property
+    def records(self) -> Iterator[tuple[str, int, Record]]:
+        """One `(table, line, record)` at a time (the chunks, unrolled)."""
+        for table, chunk in self.chunks:
+            for record in chunk:
+                line = record.pop("_line")
+                yield table, line, record
+
+
+def chunked(records: Iterator[tuple[str, int, Record]]) -> Iterator[tuple[str, list[Record]]]:
+    """Runs of up to CHUNK records per table, whatever the order the tables interleave in (a
+    reader alternating parents and children must not make one-record runs)."""
+    pending: dict[str, list[Record]] = {}
+    for table, line, record in records:
+        record["_line"] = line
+        chunk = pending.setdefault(table, [])
+        chunk.append(record)
+        if len(chunk) >= CHUNK:
+            yield table, pending.pop(table)
+    yield from pending.items()
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    description: str                                      # one line, shown in the Airflow UI
+    pattern: str                                          # glob under landing/<name>/
+    reader: Callable[[Path, Settings], ParsedFile]
+    tables: tuple[Table, ...]
+    checks: Callable[[Table, dict[str, str]], list] | None = None   # suite additions: expectations for
+                                                          # a table, given the batch's staging tables
+    reloadable: bool = False                              # a loaded name may be re-delivered and upserted
+    summary_reports: tuple[str, ...] = ()                 # reports `make run` prints in its summary
+    sample: Callable[[Path, Settings], str] | None = None # writes a sample into landing/<name>/, says what
+    settings: Callable[[], Any] | None = None             # the dataset's own settings (validated at start)
+    tags: tuple[str, ...] = ()
+    doc: str = ""                                         # the package docstring: the DAGs' documentation
+    sql_dir: Path | None = None                           # default include/sql/<name>/
+
+    def __post_init__(self):
+        object.__setattr__(self, "tables", tuple(t.in_schema(self.name) for t in self.tables))
+        if self.sql_dir is None:
+            object.__setattr__(self, "sql_dir", SQL_DIR / self.name)
+
+    def table(self, name: str) -> Table:
+        for t in self.tables:
+            if t.name == name:
+                return t
+        raise KeyError(f"dataset {self.name} has no table {name!r} (tables: {[t.name for t in self.tables]})")
+
+    @property
+    def loaded_tables(self) -> tuple[Table, ...]:
+        """The tables files load rows into (staged, audited, upserted); derived ones are not."""
+        return tuple(t for t in self.tables if not t.derived)
+
+    @property
+    def reports(self) -> tuple[str, ...]:
+        """One per `reports/<report>.sql` in the dataset's SQL folder."""
+        return tuple(sorted(p.stem for p in (self.sql_dir / "reports").glob("*.sql")))
+
+    def publish_sql(self) -> list[Path]:
+        """The dataset's own publish steps, `publish/*.sql`, in name order."""
+        return sorted((self.sql_dir / "publish").glob("*.sql"))
+
+    def with_doc(self, doc: str | None) -> "Dataset":
+        return self if self.doc or not doc else replace(self, doc=doc.strip())
+
+
+
