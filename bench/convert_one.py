@@ -1,5 +1,5 @@
 """Contender: filegate's converter on one raw_data file, exactly as the convert task runs it.
-Usage: convert_one.py <raw file under .../raw_data/<table>/> <output batch dir>"""
+Usage: convert_one.py <raw file under .../raw_data/<table>/> <output run dir>"""
 import sys
 from pathlib import Path
 

@@ -114,7 +114,7 @@ def prepare(bench: Bench, landing: Path, inputs: Path) -> None:
     batch = json.loads(bench.claim_and_convert(conninfo, landing, "bench_prepare", bench.work / "scratch")
                        .read_text())
     file_ids = [c["file_id"] for c in batch["converted"]]
-    ndjson = combine_parts(pipeline.batch_dir(settings.load(), "raw_data", "bench_prepare"), "tracks", file_ids)
+    ndjson = combine_parts(pipeline.run_dir(settings.load(), "raw_data", "bench_prepare"), "tracks", file_ids)
     inputs.mkdir(parents=True, exist_ok=True)
     shutil.copy(ndjson, inputs / "tracks.json.gz")
     with gzip.open(ndjson, "rb") as f, open(inputs / "tracks.csv", "w", newline="") as out:
@@ -143,7 +143,7 @@ def preload_half(conninfo: str, contender: str) -> None:
         if contender == "filegate":
             file_id = conn.execute(
                 "INSERT INTO filegate.files (dataset, filename, received_at, size_bytes, sha256, status,"
-                " batch_id, reloadable, loaded_at) VALUES ('raw_data', 'tracks/preload.csv', now(), 0, '',"
+                " run_id, reloadable, loaded_at) VALUES ('raw_data', 'tracks/preload.csv', now(), 0, '',"
                 " 'loaded', 'bench_preload', true, now()) RETURNING file_id").fetchone()[0]
             conn.execute(f"INSERT INTO raw_data.tracks ({', '.join(COLUMNS)}) " + old.format(file_id=file_id))
         elif contender != "floor":

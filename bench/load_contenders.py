@@ -53,14 +53,14 @@ def executemany_upsert(conninfo: str, ndjson_gz: Path) -> None:
     fields = [c for c in COLUMNS if c not in ("file_id", "line", "loaded_at")]
     with psycopg.connect(conninfo) as conn, conn.cursor() as cur, igzip.open(ndjson_gz, "rb") as f:
         now = conn.execute("SELECT now()").fetchone()[0]
-        batch = []
+        chunk = []
         for raw in f:
             r = orjson.loads(raw)
-            batch.append((*[r[c] for c in fields], r["_file_id"], r["_line"], now))
-            if len(batch) == 10_000:
-                cur.executemany(statement, batch)
-                batch.clear()
-        cur.executemany(statement, batch)
+            chunk.append((*[r[c] for c in fields], r["_file_id"], r["_line"], now))
+            if len(chunk) == 10_000:
+                cur.executemany(statement, chunk)
+                chunk.clear()
+        cur.executemany(statement, chunk)
 
 
 def filegate_publish(conninfo: str, batch_json: Path, timings: Path) -> None:

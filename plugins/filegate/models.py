@@ -20,14 +20,17 @@ from filegate.registry import FileStatus
 FILE_STATUSES = tuple(s.value for s in FileStatus)
 
 
+NAMING = {
+    "pk": "pk_%(table_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+}
+
+
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention={
-        "pk": "pk_%(table_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "ix": "ix_%(table_name)s_%(column_0_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-    })
+    metadata = MetaData(naming_convention=NAMING)
 
 
 class FileRecord(Base):
@@ -63,3 +66,18 @@ class FileRecord(Base):
                                              comment="re-delivery under the same name upserts")
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     loaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+def with_datasets(datasets) -> MetaData:
+    """The registry plus the models of `datasets`' declared tables, on a declarative base of their
+    own (so the schema follows whatever datasets are discovered now)."""
+    from filegate.tables import model
+
+    class DatasetBase(DeclarativeBase):
+        metadata = MetaData(naming_convention=NAMING)
+
+    FileRecord.__table__.to_metadata(DatasetBase.metadata)
+    for dataset in datasets:
+        for table in dataset.tables:
+            model(table, DatasetBase)
+    return DatasetBase.metadata

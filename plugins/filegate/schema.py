@@ -35,17 +35,9 @@ def upgrade(conninfo: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(conninfo), revision)
 
 
-_metadata = {}
-
-
 def metadata():
     """All models' metadata: the registry plus every discovered dataset's declared tables."""
     from filegate import datasets
-    from filegate.models import Base
-    from filegate.tables import model
+    from filegate.models import with_datasets
 
-    for dataset in datasets.all():
-        for table in dataset.tables:
-            if table.target not in _metadata:   # a model is registered once per process
-                _metadata[table.target] = model(table, Base)
-    return Base.metadata
+    return with_datasets(datasets.all())
