@@ -1,4 +1,8 @@
-"""Measure a command as its own process: wall time, CPU time and peak RSS (from wait4's rusage).
+"""Measure a command as its own process: wall time, CPU time and peak RSS.
+
+Peak RSS is what the process itself reports at exit (VmHWM, and the largest of its children),
+not wait4's ru_maxrss: Linux folds the parent's high-water mark into a child's at exec, so every
+small contender read as big as the bench driver that started it (81 MiB each, before this).
 
 Issue 4's side-by-side benchmarks build on this; it is kept free of filegate imports so a
 contender's own imports are all it pays for.
@@ -26,16 +30,42 @@ class Measurement:
     peak_rss_mib: float
 
 
+# Runs a Python script (or `-c code`) as __main__, then writes its own peak RSS (KiB) where
+# PEAK_FILE says.
+_REPORTING = """
+import os, resource, runpy, sys
+script = sys.argv[1]
+try:
+    if script == "-c":
+        code, sys.argv = sys.argv[2], ["-c", *sys.argv[3:]]
+        exec(compile(code, "<string>", "exec"), {"__name__": "__main__"})
+    else:
+        sys.argv = sys.argv[1:]
+        sys.path[0] = os.path.dirname(os.path.abspath(script))
+        runpy.run_path(script, run_name="__main__")
+finally:
+    own = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+    with open(os.environ["PEAK_FILE"], "w") as out:
+        out.write(str(max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)))
+"""
+
+
 def measure(label: str, argv: list[str], env: dict | None = None) -> Measurement:
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, env={**os.environ, **(env or {})})
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise RuntimeError(f"{label}: {' '.join(argv)} exited {code}")
-    # ru_maxrss is KiB on Linux
-    return Measurement(label, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    """`argv` is `[python, script or -c code, args...]`, run under a wrapper that reports its peak."""
+    import tempfile
+
+    if argv[0] != sys.executable:
+        raise ValueError(f"{label}: measure runs Python scripts (`{sys.executable} script ...`), got {argv[0]}")
+    with tempfile.NamedTemporaryFile("r", suffix=".peak") as peak:
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-c", _REPORTING, *argv[1:]],
+                                env={**os.environ, **(env or {}), "PEAK_FILE": peak.name})
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            raise RuntimeError(f"{label}: {' '.join(argv)} exited {code}")
+        return Measurement(label, wall, usage.ru_utime + usage.ru_stime, int(peak.read()) / 1024)
 
 
 def machine() -> str:

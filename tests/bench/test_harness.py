@@ -91,6 +91,16 @@ def test_measure_reads_a_child_process_peak_memory_and_failure():
         raise AssertionError("a failing contender must fail the run")
 
 
+def test_a_small_child_of_a_big_parent_measures_small():
+    """Regression: ru_maxrss from wait4 carried the parent's high-water mark into every child
+    (Linux folds it in at exec), so each small contender read as big as the bench driver."""
+    ballast = bytearray(300 << 20)   # this process, the parent, holds 300 MiB
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    m = measure("small", [sys.executable, "-c", "x = 1"])
+    assert m.peak_rss_mib < 100, m
+    del ballast
+
+
 def test_smoke_runs_every_contender_with_equal_outputs(tmp_path):
     result = subprocess.run([sys.executable, str(BENCH / "convert_bench.py"), "--smoke", "--work", str(tmp_path)],
                             capture_output=True, text=True, cwd=BENCH)
