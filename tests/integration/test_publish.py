@@ -1,0 +1,110 @@
+"""Publish in steps, in one transaction: generated upserts for declared tables (a re-delivered
+parent replacing its children), then the dataset's own SQL keeping a derived table in step."""
+import gzip
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import create_engine
+
+from filegate import registry
+from filegate.declaration import Dataset
+from filegate.landing import LandedFile
+from filegate.models import with_datasets
+from filegate.publish import publish_batch
+from filegate.registry import FileStatus
+from filegate.stage import stage_table
+from filegate.tables import Column, Table
+from filegate.warehouse import connect, sqlalchemy_url
+
+ORDERS = Table("orders", (Column("OrderId", "bigint"), Column("Customer", "text")), keys=("order_id",))
+LINES = Table("order_lines", (Column("OrderId", "bigint"), Column("LineNo", "integer"), Column("Amount", "numeric"),
+                              Column("Attributes", "hstore")),
+              keys=("order_id", "line_no"), parent=("orders", ("order_id",)))
+TOTALS = Table("order_totals", (Column("OrderId", "bigint"), Column("Lines", "bigint", required=True),
+                                Column("Amount", "numeric", required=True)), keys=("order_id",), derived=True)
+
+TOTALS_SQL = """
+-- the totals of every order this batch delivered, recomputed from the stored lines
+INSERT INTO shop.order_totals (order_id, lines, amount)
+SELECT l.order_id, count(*), sum(l.amount) FROM shop.order_lines l
+WHERE l.order_id IN (SELECT order_id FROM {staging_orders} WHERE _file_id = ANY(%(file_ids)s))
+GROUP BY l.order_id
+ON CONFLICT (order_id) DO UPDATE SET lines = EXCLUDED.lines, amount = EXCLUDED.amount
+"""
+
+
+@pytest.fixture
+def shop(conninfo, tmp_path):
+    (tmp_path / "sql" / "publish").mkdir(parents=True)
+    (tmp_path / "sql" / "publish" / "010_totals.sql").write_text(TOTALS_SQL)
+    ds = Dataset(name="shop", description="", pattern="*", reader=None, tables=(ORDERS, LINES, TOTALS),
+                 sql_dir=tmp_path / "sql")
+    engine = create_engine(sqlalchemy_url(conninfo))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE SCHEMA shop")
+    metadata = with_datasets([ds])
+    metadata.create_all(engine, tables=[t for t in metadata.tables.values() if t.schema == "shop"])
+    engine.dispose()
+    return ds
+
+
+def deliver(conninfo, ds, tmp_path, name: str, orders: list[dict], lines: list[dict]) -> dict:
+    """Register a file and stage its rows as convert would have written them; return the staging map."""
+    landed = LandedFile(path=tmp_path / name, filename=name, size=1, received_at=datetime.now(timezone.utc),
+                        sha256=name)
+    with connect(conninfo) as conn:
+        file_id = registry.decide(conn, ds.name, landed, f"run-{name}", True).file_id
+        registry.record_conversion(conn, file_id, {}, name, len(orders) + len(lines))
+    staging = {}
+    for table, rows in ((ORDERS, orders), (LINES, lines)):
+        path = tmp_path / f"{name}-{table.name}.json.gz"
+        with gzip.open(path, "wt") as f:
+            f.writelines(json.dumps({"_file_id": file_id, "_line": i + 1, **r}) + "\n" for i, r in enumerate(rows))
+        staging[table.name] = f"staging.shop__{table.name}__{file_id}"
+        stage_table(conninfo, staging[table.name], ds.table(table.name), path)
+    return {"staging": staging, "file_id": file_id}
+
+
+def stored(conninfo):
+    with psycopg.connect(conninfo) as conn:
+        lines = conn.execute("SELECT order_id, line_no, amount::text, hstore_to_jsonb(attributes)"
+                             " FROM shop.order_lines ORDER BY 1, 2").fetchall()
+        totals = conn.execute("SELECT order_id, lines, amount::text FROM shop.order_totals ORDER BY 1").fetchall()
+    return lines, totals
+
+
+def test_a_redelivered_parent_replaces_its_children_and_the_derived_table_follows(conninfo, shop, tmp_path):
+    first = deliver(conninfo, shop, tmp_path, "a.json",
+                    [{"order_id": 1, "customer": "Ann"}, {"order_id": 2, "customer": "Bo"}],
+                    [{"order_id": 1, "line_no": 1, "amount": "5", "attributes": {"gift": "yes"}},
+                     {"order_id": 1, "line_no": 2, "amount": "7"},
+                     {"order_id": 2, "line_no": 1, "amount": "1.5"}])
+    counts = publish_batch(conninfo, shop, first["staging"], [first["file_id"]])
+    assert counts == {first["file_id"]: 5}   # 2 orders + 3 lines; the derived totals are not rows loaded
+    assert stored(conninfo) == ([(1, 1, "5", {"gift": "yes"}), (1, 2, "7", None), (2, 1, "1.5", None)],
+                                [(1, 2, "12"), (2, 1, "1.5")])
+
+    # order 1 again, now with one line: its line 2 is gone, order 2 is untouched
+    second = deliver(conninfo, shop, tmp_path, "b.json", [{"order_id": 1, "customer": "Ann"}],
+                     [{"order_id": 1, "line_no": 1, "amount": "6"}])
+    publish_batch(conninfo, shop, second["staging"], [second["file_id"]])
+    assert stored(conninfo) == ([(1, 1, "6", None), (2, 1, "1.5", None)], [(1, 1, "6"), (2, 1, "1.5")])
+    with connect(conninfo) as conn:
+        files = registry.files(conn, [first["file_id"], second["file_id"]])
+    assert [(f.filename, f.status, f.rows_loaded) for f in files] == [
+        ("a.json", FileStatus.LOADED, 5), ("b.json", FileStatus.LOADED, 2)]   # as stored when each loaded
+    assert all(isinstance(f.stored_path, Path) for f in files)
+
+
+def test_a_failing_step_rolls_the_whole_publish_back(conninfo, shop, tmp_path):
+    batch = deliver(conninfo, shop, tmp_path, "a.json", [{"order_id": 1, "customer": "Ann"}],
+                    [{"order_id": 1, "line_no": 1, "amount": "5"}])
+    (shop.sql_dir / "publish" / "020_broken.sql").write_text("SELECT * FROM shop.no_such_table")
+    with pytest.raises(psycopg.errors.UndefinedTable):
+        publish_batch(conninfo, shop, batch["staging"], [batch["file_id"]])
+    assert stored(conninfo) == ([], [])
+    with connect(conninfo) as conn:
+        assert registry.get(conn, batch["file_id"]).status is FileStatus.CLAIMED   # claimable again

@@ -1,0 +1,27 @@
+"""The landing sensor: fires only for complete files, hands them to claim, never defers."""
+import os
+import time
+
+
+def test_it_waits_for_complete_files_and_hands_their_names_over(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE", "True")   # FileSensor would defer here
+    from filegate.sensors import LandingSensor
+
+    landing = tmp_path / "landing"
+    (landing / "sub").mkdir(parents=True)
+    sensor = LandingSensor(task_id="wait", landing_dir=str(landing), pattern="*.SMRT", min_file_age=60,
+                           poke_interval=1, timeout=5)
+    assert sensor.mode == "reschedule" and not hasattr(sensor, "defer_to_trigger")
+    assert sensor.poke({}).is_done is False                      # nothing yet
+    fresh = landing / "sub" / "B.SMRT"
+    fresh.write_text("still being written")
+    (landing / "C.SMRT.part").write_text("a temporary name")
+    assert sensor.poke({}).is_done is False                      # too young, and a temp suffix
+    settled = landing / "A.SMRT"
+    settled.write_text("done")
+    old = time.time() - 120
+    os.utime(settled, (old, old))
+    result = sensor.poke({})
+    assert result.is_done is True and result.xcom_value == ["A.SMRT"]
+    os.utime(fresh, (old, old))
+    assert sensor.poke({}).xcom_value == ["A.SMRT", "sub/B.SMRT"]
