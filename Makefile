@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 RUN    := $(BIN)/python
 
-.PHONY: run test up down migrate env bench bench-smoke venv clean-state
+.PHONY: run test up down migrate migration env bench bench-smoke venv clean-state
 
 run: venv ## the main job: ingest + reports for every dataset on the embedded stack, with a summary
 	@$(RUN) -m filegate.cli run
@@ -30,6 +30,9 @@ bench-smoke: venv ## every benchmark contender on tiny data (seconds; the test s
 	@cd bench && ../$(BIN)/python convert_bench.py --smoke --work data/smoke/convert \
 		&& ../$(BIN)/python load_bench.py --smoke --work data/smoke/load \
 		&& ../$(BIN)/python smrt_bench.py --smoke --work data/smoke/smrt
+
+migration: venv ## autogenerate a warehouse migration: make migration MESSAGE="add x" [DATASET=name]
+	@$(RUN) -m filegate.cli migration "$(MESSAGE)" $(if $(DATASET),--dataset $(DATASET))
 
 env: venv ## print `export` lines for the airflow CLI on this environment: eval "$$(make -s env)"
 	@$(RUN) -m filegate.cli env

@@ -5,6 +5,9 @@
   up/down  `airflow standalone` (web UI on :8080) against the same stack / stop all of it
   migrate  create or upgrade the Airflow metadata DB and the warehouse schema
   env      print `export` lines to use the `airflow` CLI against this environment
+  migration MESSAGE [--dataset NAME]
+           autogenerate a warehouse migration from the declarations (into the dataset's package
+           with --dataset), to review before committing
 """
 from __future__ import annotations
 
@@ -92,7 +95,9 @@ def env(s: settings.Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="filegate", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["run", "up", "down", "migrate", "env"])
+    parser.add_argument("command", choices=["run", "up", "down", "migrate", "env", "migration"])
+    parser.add_argument("message", nargs="?", help="what a new migration does (with `migration`)")
+    parser.add_argument("--dataset", help="put the new migration in this dataset's package (with `migration`)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -103,9 +108,15 @@ def main(argv: list[str] | None = None) -> int:
     except settings.SettingsError as e:
         say(f"✗ {e}")
         return 2
-    if args.command == "migrate":
+    if args.command in ("migrate", "migration"):
         _prepare(s)
         migrate(s)
+        if args.command == "migration":
+            if not args.message:
+                parser.error("migration needs a MESSAGE saying what it does")
+            written = schema.revision(conninfo_from_env(), args.message, args.dataset)
+            for script in written if isinstance(written, list) else [written]:
+                say(f"• wrote {script.path}: review it, then `make migrate`")
         return 0
     return {"run": run, "up": up, "down": down, "env": env}[args.command](s)
 

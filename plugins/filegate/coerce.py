@@ -3,7 +3,7 @@ whatever format it arrived in (an integer from CSV and from JSON is one integer;
 field and a JSON null are both null), or the file is refused naming the line and the column.
 
 `typed_csv` and `typed_json` turn a reader's chunks (`filegate.readers`) into chunks of typed
-records. A `Typer` types one layout (a table and the source names one file uses): its `fast_batch`
+records. A `Typer` types one layout (a table and the source names one file uses): its `fast_chunk`
 and `fast_one` are generated code, one comprehension per layout, without a call per value; each
 of their expressions returns what the reference `coerce_record` would, or raises, and then the
 reference decides (or names the line and the value in a Reject). The output never depends on
@@ -25,7 +25,7 @@ def typed_csv(table: Table, chunks: Iterator) -> Iterator[Chunk]:
     names = next(chunks)
     typer = Typer(table, tuple(names), 1, from_text=True)
     for lines, rows in chunks:
-        yield table.name, typer.batch(rows, lines)
+        yield table.name, typer.chunk(rows, lines)
 
 
 def typed_json(table: Table, chunks: Iterator) -> Iterator[Chunk]:
@@ -40,7 +40,7 @@ def typed_json(table: Table, chunks: Iterator) -> Iterator[Chunk]:
 
     for lines, records in chunks:
         try:   # the common case: the whole run has the keys of its first record
-            out = typer_for(tuple(records[0]), lines[0]).fast_batch(records, lines)
+            out = typer_for(tuple(records[0]), lines[0]).fast_chunk(records, lines)
         except Reject:
             raise
         except Exception:
@@ -56,11 +56,11 @@ class Typer:
         self.plan = plan(table, names, line, from_text)
         self.paths = () if from_text else tuple(c for c in table.columns if c.path)
         self.empty = dict.fromkeys(c.name for c in table.columns)   # columns a record lacks are null
-        self.fast_batch, self.fast_one = _compile(self)
+        self.fast_chunk, self.fast_one = _compile(self)
 
-    def batch(self, items: list, lines) -> list[dict]:
+    def chunk(self, items: list, lines) -> list[dict]:
         try:
-            return self.fast_batch(items, lines)
+            return self.fast_chunk(items, lines)
         except Exception:
             return [self.one(item, line) for item, line in zip(items, lines)]
 
@@ -128,7 +128,7 @@ def path_value(record: dict, path: tuple[str, ...]):
 
 
 def _compile(typer: Typer):
-    """(fast_batch(items, lines), fast_one(item)), generated for this layout."""
+    """(fast_chunk(items, lines), fast_one(item)), generated for this layout."""
     planned = [(i, column) for i, (_, column) in enumerate(typer.plan) if column is not None]
     if len({c.name for _, c in planned}) != len(planned) or not (typer.plan or typer.paths):
         return _no_fast_path, _no_fast_path   # two spellings of one column (or no field): the reference decides
@@ -153,9 +153,9 @@ def _compile(typer: Typer):
                 f"for {values}, in (({access},),)")
         one = (f"def fast_one(r):\n    if len(r) != {len(typer.plan)}: _mismatch()\n"
                f"    {values}, = {access},\n    return {record}}}\n")
-    code = f"def fast_batch(items, lines):\n    return [{record}, '_line': ln}} for {bind}]\n" + one
+    code = f"def fast_chunk(items, lines):\n    return [{record}, '_line': ln}} for {bind}]\n" + one
     exec(code, scope)
-    return scope["fast_batch"], scope["fast_one"]
+    return scope["fast_chunk"], scope["fast_one"]
 
 
 def _mismatch():

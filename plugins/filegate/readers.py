@@ -52,11 +52,11 @@ def detect_format(path: Path) -> str:
 def read_records(path: Path) -> Iterator[tuple[int, dict]]:
     kind = detect_format(path)
     if kind == "csv":
-        batches = read_csv_chunks(path)
-        header = next(batches)
-        return ((line, dict(zip(header, row))) for lines, rows in batches for line, row in zip(lines, rows))
-    batches = read_ndjson_chunks(path) if kind == "ndjson" else read_json_array_chunks(path)
-    return ((line, record) for lines, records in batches for line, record in zip(lines, records))
+        chunks = read_csv_chunks(path)
+        header = next(chunks)
+        return ((line, dict(zip(header, row))) for lines, rows in chunks for line, row in zip(lines, rows))
+    chunks = read_ndjson_chunks(path) if kind == "ndjson" else read_json_array_chunks(path)
+    return ((line, record) for lines, records in chunks for line, record in zip(lines, records))
 
 
 def sniff_delimiter(header: str) -> str:

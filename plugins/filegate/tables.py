@@ -119,7 +119,7 @@ def model(table: Table, base):
     for c in table.published:
         key = c.name in table.keys
         attrs[c.name] = mapped_column(c.column_type.sqlalchemy(), primary_key=key, nullable=not (key or c.required),
-                                      comment=c.comment)
+                                      autoincrement=False, comment=c.comment)   # keys come from the data
     if not table.derived:
         attrs["file_id"] = mapped_column(BigInteger, nullable=False, index=True, comment=LINEAGE_COMMENTS["file_id"])
         attrs["line"] = mapped_column(Integer, nullable=False, comment=LINEAGE_COMMENTS["line"])

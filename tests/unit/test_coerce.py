@@ -49,7 +49,7 @@ def _fast_results(typer, item):
     """What the fast path returns for `item`, one at a time and in a run; nothing if it defers."""
     out = []
     for run in (lambda: typer.fast_one(item),
-                lambda: {k: v for k, v in typer.fast_batch([item], [7])[0].items() if k != "_line"}):
+                lambda: {k: v for k, v in typer.fast_chunk([item], [7])[0].items() if k != "_line"}):
         try:
             out.append(run())
         except Exception:

@@ -58,7 +58,8 @@ def _discovered(extra_path: str) -> dict[str, Dataset]:
 def _import(folder: Path, name: str):
     """A dataset package as `filegate.datasets.<name>`, wherever its folder is."""
     qualified = f"{__name__}.{name}"
-    if folder == HERE or qualified in sys.modules:
+    loaded = sys.modules.get(qualified)
+    if folder == HERE or (loaded is not None and Path(loaded.__file__).parent == folder / name):
         return importlib.import_module(qualified)
     spec = importlib.util.spec_from_file_location(qualified, folder / name / "__init__.py",
                                                   submodule_search_locations=[str(folder / name)])

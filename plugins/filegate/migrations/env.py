@@ -13,8 +13,12 @@ with engine.connect() as connection:
     connection.execute(text("CREATE SCHEMA IF NOT EXISTS filegate"))
     # two processes migrating at once take turns
     connection.execute(text("SELECT pg_advisory_lock(hashtext('filegate:migrate'))"))
+    target = metadata()
+    # every dataset's tables live in a schema named after it: have each one before its tables
+    for schema in sorted({t.schema for t in target.tables.values()}):
+        connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     connection.commit()
-    context.configure(connection=connection, target_metadata=metadata(),
+    context.configure(connection=connection, target_metadata=target,
                       version_table_schema="filegate", include_schemas=True)
     with context.begin_transaction():
         context.run_migrations()
