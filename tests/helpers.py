@@ -35,3 +35,27 @@ def run_batch(run_id: str, conninfo: str, settings, dataset: str = "smrt") -> di
     staged = pipeline.stage(dataset, run_id, converted, conninfo, settings)
     audited = pipeline.audit(dataset, run_id, staged, conninfo, settings)
     return pipeline.publish(dataset, run_id, audited, conninfo, settings)
+
+
+def schema_drift(conninfo: str) -> tuple[set[str], list]:
+    """(the schemas the declarations use, what Alembic would change to make the warehouse match
+    them): an empty list means migrations and declarations agree."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    from filegate import schema
+    from filegate.warehouse import sqlalchemy_url
+
+    metadata = schema.metadata()
+    ours = {t.schema for t in metadata.tables.values()}
+    engine = create_engine(sqlalchemy_url(conninfo))
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={
+                "include_schemas": True, "compare_type": True, "version_table_schema": "filegate",
+                "include_name": lambda name, kind, parent: kind != "schema" or name in ours,
+            })
+            return ours, compare_metadata(context, metadata)
+    finally:
+        engine.dispose()

@@ -44,8 +44,8 @@ def ingest_dag(ds: Dataset):
     s = settings.load()
 
     @dag(dag_id=f"{name}_ingest", description=ds.description, doc_md=ds.doc or None, schedule="@daily",
-         start_date=START,
-         catchup=False, max_active_runs=1, default_args=default_args(s), tags=["filegate", "ingest", *ds.tags])
+         start_date=START, catchup=False, max_active_runs=1, default_args=default_args(s),
+         tags=["filegate", "ingest", *ds.tags])
     def ingest():
         wait = LandingSensor(
             task_id="wait_for_files",

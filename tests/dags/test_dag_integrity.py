@@ -3,7 +3,6 @@ one reports DAG per discovered dataset) has owner, retries, tags and documentati
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
