@@ -191,11 +191,11 @@ def _sample_rows(conninfo: str, staging: str, file_id: int, failed: list[dict]) 
 
 
 def suite_for(dataset: Dataset, table: Table, staging: dict[str, str]):
-    """The table's suite: the standard checks its declaration implies, then the dataset's own
-    additions; None when there is nothing to check."""
+    """The table's suite: the dataset's own checks, then the standard checks its declaration
+    implies; None when there is nothing to check."""
     import great_expectations as gx
 
-    expectations = [*standard_checks(table, staging), *(dataset.checks(table, staging) if dataset.checks else ())]
+    expectations = [*(dataset.checks(table, staging) if dataset.checks else ()), *standard_checks(table, staging)]
     if not expectations:
         return None
     built = gx.ExpectationSuite(name=f"{dataset.name}_{table.name}")

@@ -63,7 +63,7 @@ def _read(path, settings):
 def _checks(table, staging):
     from filegate.datasets.smrt.suite import readings_checks
 
-    return readings_checks()
+    return readings_checks() if table.name == READINGS.name else []
 
 
 def _sample(landing_dir, settings) -> str:
