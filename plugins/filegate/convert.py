@@ -50,12 +50,16 @@ def convert_file(dataset: Dataset, path: Path, file_id: int, run_dir: Path, sett
     parsed = dataset.reader(path, settings)
     converted = Converted(header=parsed.header, sort_key=parsed.sort_key)
     writers: dict[str, tuple[object, bytearray, Path]] = {}
+    loaded = {t.name for t in dataset.loaded_tables}
     rows = converted.rows
     encode_lines = msgspec.json.Encoder().encode_lines   # a whole chunk per call, one line per record
     next_progress = PROGRESS_EVERY
     done = False
     try:
         for table, chunk in parsed.chunks:
+            if table not in writers and table not in loaded:   # nothing would stage it: never drop silently
+                raise RuntimeError(f"the {dataset.name} reader gave records of {table!r}, which is not a loaded "
+                                   f"table of the dataset ({sorted(loaded)})")
             out, buffer, _ = _writer(writers, rows, run_dir, table, file_id, settings)
             for record in chunk:
                 record["_file_id"] = file_id

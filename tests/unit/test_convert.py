@@ -67,3 +67,16 @@ def test_memory_does_not_grow_with_file_size(tmp_path):
     small = peak_memory_converting(tmp_path, 50_000)
     large = peak_memory_converting(tmp_path, 400_000)   # 8x the rows, ISA-L and msgspec buffers included
     assert large < small + 8, (small, large)
+
+
+def test_records_of_a_table_the_dataset_does_not_load_are_a_bug_not_dropped(tmp_path, settings):
+    from dataclasses import replace
+
+    from filegate.declaration import ParsedFile
+
+    def reader(path, settings):
+        return ParsedFile.from_records({}, "k", iter([("readings", 1, {"meter_number": "1"}), ("meters", 2, {})]))
+
+    with pytest.raises(RuntimeError, match="records of 'meters', which is not a loaded table of the dataset"):
+        convert_file(replace(SMRT, reader=reader), tmp_path / "x.SMRT", 1, tmp_path / "run", settings)
+    assert not any(p.is_file() for p in (tmp_path / "run").rglob("*"))
