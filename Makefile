@@ -10,7 +10,7 @@ run: venv ## the main job: ingest + reports for every dataset on the embedded st
 	@$(RUN) -m filegate.cli run
 
 test: venv ## the whole test suite (what .ci/run calls)
-	@echo "• running the test suite"
+	@echo "• running the test suite" >&2
 	@$(RUN) -m pytest $(PYTEST_ARGS)
 
 up: venv ## airflow standalone on http://localhost:8080 against the embedded stack
@@ -40,14 +40,15 @@ env: venv ## print `export` lines for the airflow CLI on this environment: eval 
 venv: $(BIN)/.installed
 
 $(BIN)/.installed: requirements.txt pyproject.toml
-	@echo "• creating $(VENV) with $(PYTHON) and installing the pinned requirements (first time: a few minutes)"
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install --quiet --upgrade pip
-	@$(BIN)/python -m pip install --quiet -r requirements.txt
+	@# progress goes to stderr: stdout stays clean for `eval "$$(make -s env)"`
+	@echo "• creating $(VENV) with $(PYTHON) and installing the pinned requirements (first time: a few minutes)" >&2
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) >&2
+	@$(BIN)/python -m pip install --quiet --upgrade pip >&2
+	@$(BIN)/python -m pip install --quiet -r requirements.txt >&2
 	@# filegate itself, editable: its code stays in plugins/ (Airflow's plugins folder)
-	@$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e . >&2
 	@touch $@
-	@echo "• $(VENV) ready"
+	@echo "• $(VENV) ready" >&2
 
 clean-state: down ## remove the state folder (embedded PostgreSQL, Airflow home, logs); data/ is kept
 	rm -rf $${FILEGATE_STATE_DIR:-.filegate}

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from filegate.column_types import COERCION_ERRORS, FAST_SCOPE, fast_expression
-from filegate.errors import Reject
+from filegate.errors import Reject, excerpt
 from filegate.tables import Column, Table, match_key
 
 Chunk = tuple[str, list[dict]]
@@ -86,7 +86,7 @@ def plan(table: Table, names, line: int, from_text: bool) -> list[tuple[str, Col
             unknown.append(n)
         out.append((n, column))
     if unknown and table.extra == "refuse":
-        raise Reject(line, f"column(s) {unknown} are not in the declared schema of {table.name} "
+        raise Reject(line, f"column(s) {excerpt(unknown)} are not in the declared schema of {table.name} "
                            f"(declared: {[c.source for c in table.columns]})")
     return out
 
@@ -111,7 +111,7 @@ def _value(column: Column, source: str, value, from_text: bool, line: int):
     try:
         return (kind.coerce_text if from_text else kind.coerce)(value)
     except COERCION_ERRORS:
-        raise Reject(line, f"column {source}: {value!r} is not {kind.noun}") from None
+        raise Reject(line, f"column {source}: {excerpt(value)} is not {kind.noun}") from None
 
 
 def path_value(record: dict, path: tuple[str, ...]):

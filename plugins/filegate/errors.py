@@ -1,11 +1,29 @@
-"""Errors that name the file, the line and the problem."""
+"""Errors that name the file, the line and the problem, and quote the input only in excerpts:
+a 5 MB line must not be copied into a reason, the registry, a `.reason.json` and the terminal."""
 from __future__ import annotations
+
+QUOTE_LIMIT = 200       # characters of any one input value a message quotes
+PROBLEM_LIMIT = 1_000   # characters of a whole problem, whatever it quotes
+
+
+def excerpt(value, limit: int = QUOTE_LIMIT) -> str:
+    """`repr(value)`, cut to `limit` characters and marked as cut when longer."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… (cut: {len(text):,} characters)"
+
+
+def bounded(text: str, limit: int = PROBLEM_LIMIT) -> str:
+    """A message of at most about `limit` characters, marked as cut when longer."""
+    return text if len(text) <= limit else f"{text[:limit]}… (cut: {len(text):,} characters)"
 
 
 class Reject(Exception):
     """Raised by a reader: the file is structurally bad and must not be loaded at all."""
 
     def __init__(self, line: int | None, problem: str):
+        problem = bounded(problem)
         super().__init__(problem)
         self.line = line
         self.problem = problem

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from filegate.declaration import Dataset
+from filegate.errors import QUOTE_LIMIT, bounded
 from filegate.tables import Table
 from filegate.warehouse import quoted, sqlalchemy_url
 
@@ -165,7 +166,7 @@ def _describe(suite_name: str, validation) -> dict:
             "kwargs": {k: v for k, v in cfg.kwargs.items() if k not in ("batch_id",)},
             "description": cfg.description,
             "unexpected_count": res.get("unexpected_count", res.get("observed_value")),
-            "sample_values": res.get("partial_unexpected_list"),
+            "sample_values": _cut(res.get("partial_unexpected_list")),
             "sample_lines": lines or None,
         })
     parts = []
@@ -187,7 +188,16 @@ def _sample_rows(conninfo: str, staging: str, file_id: int, failed: list[dict]) 
         return []
     with connect(conninfo, row_factory=dict_row) as conn:
         q = compose("SELECT * FROM {t} WHERE _file_id = %s AND _line = ANY(%s) ORDER BY _line", t=staging)
-        return conn.execute(q, (file_id, lines)).fetchall()
+        return [{k: _cut(v) for k, v in row.items()} for row in conn.execute(q, (file_id, lines))]
+
+
+def _cut(value):
+    """Input quoted in a refusal's details, each text at most QUOTE_LIMIT characters, marked as cut."""
+    if isinstance(value, list):
+        return [_cut(v) for v in value]
+    if isinstance(value, str) and len(value) > QUOTE_LIMIT:
+        return bounded(value, QUOTE_LIMIT)
+    return value
 
 
 def suite_for(dataset: Dataset, table: Table, staging: dict[str, str]):

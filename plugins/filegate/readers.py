@@ -16,7 +16,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Iterator
 
-from filegate.errors import Reject
+from filegate.errors import Reject, excerpt
 
 DELIMITERS = (",", ";", "\t", "|")
 CHUNK = 5_000
@@ -94,7 +94,7 @@ def read_csv_chunks(path: Path) -> Iterator:
         header = next(csv.reader([header_line], delimiter=delimiter), [])
         header = [h.strip() for h in header]
         if not header or any(not h for h in header) or len(set(header)) != len(header):
-            raise Reject(1, f"header must name every column once, found {header}")
+            raise Reject(1, f"header must name every column once, found {excerpt(header)}")
         yield header
         width, done = len(header), 1   # lines consumed so far
         while True:

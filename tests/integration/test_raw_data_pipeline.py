@@ -60,3 +60,20 @@ def test_undeclared_records_are_replaced_not_duplicated_on_redelivery(conninfo, 
     drop(landing, "reviews_1.json", '{"a": 3}\n')
     run_batch("run2", conninfo, settings)
     assert query(conninfo, "SELECT doc->>'a', line FROM raw_data.undeclared_records") == [("3", 1)]
+
+
+def test_reasons_are_bounded_audit_samples_quote_input_cut(conninfo, settings):
+    """Issue 9, defect 7, at the audit: the sample values and rows a refusal keeps (registry
+    details, .reason.json) quote each input in at most ~200 characters, marked as cut."""
+    import json
+
+    landing = settings.landing / "raw_data" / "media_types"
+    drop(landing, "media_types_1.csv", "MediaTypeId,Name\n1,MPEG\n," + "N" * 1_000_000 + "\n")   # no key
+    run_batch("run1", conninfo, settings)
+    (reason, details), = query(conninfo, "SELECT reason, details FROM filegate.files")
+    assert "expect_column_values_to_not_be_null(media_type_id)" in reason and len(reason) < 1000
+    rows = details["failures"][0]["sample_rows"]
+    assert rows and all(len(str(v)) < 300 for row in rows for v in row.values())
+    assert any("(cut: 1,000,000 characters)" in str(v) for row in rows for v in row.values())
+    note = next((settings.quarantine / "raw_data").rglob("*.reason.json"))
+    assert note.stat().st_size < 20_000 and json.loads(note.read_text())["reason"] == reason

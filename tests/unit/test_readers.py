@@ -227,3 +227,26 @@ def test_json_array_faults_after_fast_runs_name_their_line(tmp_path, monkeypatch
     with pytest.raises(Reject, match=words) as info:
         records(write(tmp_path, "t_1.json", text))
     assert info.value.line == line
+
+
+def test_reasons_are_bounded_a_5_mb_value_is_quoted_cut(tmp_path):
+    """Issue 9, defect 7: a 5 MB line was copied whole into the reason (registry, .reason.json,
+    terminal). Any input is quoted in at most ~200 characters, marked as cut."""
+    from filegate.coerce import typed_csv
+    from filegate.datasets.smrt.reader import read_smrt
+    from filegate.tables import Column, Table
+
+    huge = "9" * 5_000_000 + "x"
+    path = write(tmp_path, "t_1.csv", f"Id\n{huge}\n")
+    with pytest.raises(Reject) as info:
+        list(typed_csv(Table("t", (Column("Id", "bigint"),)), readers.read_csv_chunks(path)))
+    assert info.value.line == 2 and len(info.value.problem) < 400
+    assert info.value.problem.startswith("column Id: '9999") and "(cut: 5,000,003 characters)" in info.value.problem
+    smrt = write(tmp_path, "PN000001.SMRT", '"HEADR","SMRT","GAZ","20260101","000000","PN000001"\n' + "Z" * 5_000_000 + "\n")
+    with pytest.raises(Reject) as info:
+        list(read_smrt(smrt).records)
+    assert len(info.value.describe("PN000001.SMRT")) < 400 and "cut:" in info.value.problem
+    columns = write(tmp_path, "wide.csv", ",".join(f"c{i}" for i in range(100_000)) + ",c1\n1\n")
+    with pytest.raises(Reject, match="header must name every column once") as info:
+        next(readers.read_csv_chunks(columns))
+    assert len(info.value.problem) < 400

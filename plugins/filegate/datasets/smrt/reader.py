@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterator
 
 from filegate.declaration import ParsedFile
-from filegate.errors import Reject
+from filegate.errors import QUOTE_LIMIT, Reject, bounded, excerpt
 
 HEADER_FIELDS = ("record id", "file type", "company id", "creation date", "creation time", "generation number")
 CONSU_FIELDS = ("record id", "meter number", "measurement date", "measurement time", "consumption")
@@ -42,7 +42,7 @@ def read_smrt(path: Path, accept_dev: bool = False) -> ParsedFile:
         raise Reject(1, "file is empty: expected a HEADR record (truncated transfer?)")
     line, fields = first
     if fields[0] != "HEADR":
-        raise Reject(line, f"first record must be HEADR, found {fields[0]!r}")
+        raise Reject(line, f"first record must be HEADR, found {excerpt(fields[0])}")
     header = _header(line, fields)
     if header["environment"] == "development" and not accept_dev:
         raise Reject(line, f"development file (generation number {header['generation_number']}): DV files are "
@@ -56,7 +56,7 @@ def _header(line: int, fields: list[str]) -> dict:
         raise Reject(line, f"HEADR has {len(fields)} fields, expected {len(HEADER_FIELDS)}: {', '.join(HEADER_FIELDS)}")
     _, file_type, company, date, time, generation = fields
     if file_type != "SMRT":
-        raise Reject(line, f"file type is {file_type!r}, expected 'SMRT'")
+        raise Reject(line, f"file type is {excerpt(file_type)}, expected 'SMRT'")
     if not company:
         raise Reject(line, "company id is empty")
     try:
@@ -64,9 +64,9 @@ def _header(line: int, fields: list[str]) -> dict:
         if len(date) != 8 or len(time) != 6:
             raise ValueError
     except ValueError:
-        raise Reject(line, f"creation date/time {date!r} {time!r} is not a valid YYYYMMDD HHMMSS") from None
+        raise Reject(line, f"creation date/time {excerpt(date)} {excerpt(time)} is not a valid YYYYMMDD HHMMSS") from None
     if not GENERATION.fullmatch(generation):
-        raise Reject(line, f"generation number {generation!r} does not match (PN|DV) followed by 6 digits")
+        raise Reject(line, f"generation number {excerpt(generation)} does not match (PN|DV) followed by 6 digits")
     return {
         "file_type": file_type,
         "company_id": company,
@@ -91,12 +91,12 @@ def _readings(rows: Iterator[tuple[int, list[str]]], header_line: int):
                 raise Reject(line, f"TRAIL has {len(fields)} fields, expected 1 (record id)")
             extra = next(rows, None)
             if extra is not None:
-                raise Reject(extra[0], f"{extra[1][0] or 'a record'} found after TRAIL: TRAIL must be the last record")
+                raise Reject(extra[0], f"{bounded(extra[1][0], QUOTE_LIMIT) or 'a record'} found after TRAIL: TRAIL must be the last record")
             return
         elif kind == "HEADR":
             raise Reject(line, "second HEADR record: a file has exactly one header")
         else:
-            raise Reject(line, f"unknown record type {kind!r} (expected HEADR, CONSU or TRAIL)")
+            raise Reject(line, f"unknown record type {excerpt(kind)} (expected HEADR, CONSU or TRAIL)")
     raise Reject(last, "no TRAIL record: the file ends without its trailer (truncated transfer?)")
 
 
