@@ -39,7 +39,7 @@ def test_records_carry_lineage_and_typed_fields(tmp_path, settings):
 
 
 def test_a_rejected_file_leaves_no_output(tmp_path, settings):
-    raw = smrt_file(tmp_path / "PN000002.SMRT", 50, trailer=False)
+    raw = smrt_file(tmp_path / "PN000002.SMRT", 50, trailer=False, generation="PN000002")
     with pytest.raises(Reject, match="no TRAIL"):
         convert_file(SMRT, raw, 7, tmp_path / "batch", settings)
     assert not any(p.is_file() for p in (tmp_path / "batch").rglob("*"))

@@ -44,6 +44,11 @@ def read_smrt(path: Path, accept_dev: bool = False) -> ParsedFile:
     if fields[0] != "HEADR":
         raise Reject(line, f"first record must be HEADR, found {excerpt(fields[0])}")
     header = _header(line, fields)
+    named = path.name[: -len(path.suffix)] if path.suffix else path.name
+    if GENERATION.fullmatch(named) and named != header["generation_number"]:
+        # the name is how senders and operators refer to a file: a disagreement is a wrong file
+        raise Reject(line, f"the file is named {path.name} but its HEADR holds generation number "
+                           f"{header['generation_number']}: the name and the header must agree")
     if header["environment"] == "development" and not accept_dev:
         raise Reject(line, f"development file (generation number {header['generation_number']}): DV files are "
                            "not loaded unless FILEGATE_SMRT_ACCEPT_DEV=true")

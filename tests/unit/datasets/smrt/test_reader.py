@@ -87,7 +87,8 @@ def test_a_byte_order_mark_and_crlf_line_ends_are_accepted(tmp_path):
 
 
 def test_development_files_are_refused_unless_accepted(tmp_path):
-    path = write(tmp_path, '"HEADR","SMRT","GAZ","20191007","134500","DV000001"', CONSU, '"TRAIL"')
+    path = write(tmp_path, '"HEADR","SMRT","GAZ","20191007","134500","DV000001"', CONSU, '"TRAIL"',
+                 name="DV000001.SMRT")
     assert "development file" in rejection(path).problem
     parsed, records = read_all(path, accept_dev=True)
     assert parsed.header["environment"] == "development" and len(records) == 1
@@ -118,3 +119,14 @@ def test_records_stream_before_the_end_of_the_file_is_read(tmp_path):
 ])
 def test_canonical_meter_numbers_are_zero_padded_to_11_digits(raw, canonical):
     assert canonical_meter(raw) == canonical
+
+
+def test_a_header_generation_that_disagrees_with_the_file_name_refuses_it(tmp_path):
+    """Issue 9, defect 5: PN007510.SMRT holding PN007610 loaded, and its readings overwrote good ones."""
+    path = write(tmp_path, '"HEADR","SMRT","GAZ","20191007","134500","PN007610"', CONSU, '"TRAIL"',
+                 name="PN007510.SMRT")
+    error = rejection(path)
+    assert error.line == 1
+    assert "named PN007510.SMRT but its HEADR holds generation number PN007610" in error.problem
+    # a name that is not a generation number says nothing either way
+    assert len(read_all(write(tmp_path, HEADER, CONSU, '"TRAIL"', name="delivery-7.SMRT"))[1]) == 1
