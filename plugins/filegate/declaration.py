@@ -68,6 +68,7 @@ class Dataset:
     checks: Callable[[Table, dict[str, str]], list] | None = None   # suite additions: expectations for
                                                           # a table, given the batch's staging tables
     reloadable: bool = False                              # a loaded name may be re-delivered and upserted
+    renamed_copies: bool = False                          # a loaded file's bytes may load again under another name
     summary_reports: tuple[str, ...] = ()                 # reports `make run` prints in its summary
     sample: Callable[[Path, Settings], str] | None = None # writes a sample into landing/<name>/, says what
     settings: Callable[[], Any] | None = None             # the dataset's own settings (validated at start)

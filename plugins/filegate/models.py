@@ -40,6 +40,7 @@ class FileRecord(Base):
     __table_args__ = (
         CheckConstraint(f"status IN {FILE_STATUSES}", name="status"),
         Index("ix_files_dataset_filename", "dataset", "filename"),
+        Index("ix_files_dataset_sha256", "dataset", "sha256"),   # the same content under another name
         # at most one loaded file per dataset and name: "never load the same file twice"
         Index("uq_files_loaded_name", "dataset", "filename", unique=True,
               postgresql_where="status = 'loaded' AND NOT reloadable"),

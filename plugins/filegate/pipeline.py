@@ -46,7 +46,7 @@ def claim(dataset_name: str, run_id: str, conninfo: str, settings: Settings | No
             continue
         with connect(conninfo) as conn:
             registry.lock_dataset(conn, ds.name)
-            decision = registry.decide(conn, ds.name, landed, run_id, ds.reloadable)
+            decision = registry.decide(conn, ds.name, landed, run_id, ds.reloadable, ds.renamed_copies)
         if decision.action is Action.DUPLICATE:
             log.error("DUPLICATE %s", decision.reason)
             _quarantine(conninfo, s, ds.name, folder, decision.file_id, landed.path, landed.filename, decision.reason)

@@ -8,7 +8,9 @@ Claiming decides each landed file's fate under a per-dataset advisory lock:
   so a retry never creates a second claim;
 - same name and bytes `loaded` but still in landing (crash between commit and archive):
   the archive move is finished, nothing is loaded again;
-- a name already `loaded` (and the dataset not reloadable): a `duplicate` row, file to quarantine.
+- a name already `loaded` (and the dataset not reloadable): a `duplicate` row, file to quarantine;
+- the bytes of a `loaded` file under another name: a `duplicate` row naming that file, unless the
+  dataset declares renamed copies legitimate (`Dataset.renamed_copies`).
 """
 from __future__ import annotations
 
@@ -93,7 +95,8 @@ def lock_dataset(conn, dataset: str) -> None:
     conn.execute("SELECT pg_advisory_xact_lock(hashtext('filegate:' || %s))", (dataset,))
 
 
-def decide(conn, dataset: str, landed: LandedFile, run_id: str, reloadable: bool) -> Decision:
+def decide(conn, dataset: str, landed: LandedFile, run_id: str, reloadable: bool,
+           renamed_copies: bool = False) -> Decision:
     earlier = _select(conn, "dataset = %s AND filename = %s", (dataset, landed.filename), "ORDER BY file_id")
     here = str(landed.path)
     for f in earlier:
@@ -114,6 +117,15 @@ def decide(conn, dataset: str, landed: LandedFile, run_id: str, reloadable: bool
         if not reloadable:
             reason = (f"duplicate: {landed.filename} was already loaded as file_id {last.file_id} "
                       f"at {last.loaded_at:%Y-%m-%d %H:%M:%S} UTC; a file name is never loaded twice")
+            return Decision(Action.DUPLICATE, _insert(conn, dataset, landed, run_id, FileStatus.DUPLICATE, reason),
+                            reason)
+    if not renamed_copies:
+        twin = _select(conn, "dataset = %s AND sha256 = %s AND status = 'loaded' AND filename <> %s",
+                       (dataset, landed.sha256, landed.filename), "ORDER BY file_id LIMIT 1")
+        if twin:
+            reason = (f"duplicate: {landed.filename} has the same content (sha256 {landed.sha256[:16]}…) as "
+                      f"{twin[0].filename}, loaded as file_id {twin[0].file_id} at {twin[0].loaded_at:%Y-%m-%d %H:%M:%S} "
+                      f"UTC; the same content is not loaded again under another name")
             return Decision(Action.DUPLICATE, _insert(conn, dataset, landed, run_id, FileStatus.DUPLICATE, reason),
                             reason)
     return Decision(Action.CLAIM, _insert(conn, dataset, landed, run_id, FileStatus.CLAIMED, None, reloadable))

@@ -186,3 +186,35 @@ def test_the_seed_questions_are_answered(conninfo, settings, landing):
     assert queries.last_file_received(conninfo)["filename"] == "PN000002.SMRT"
     with pytest.raises(ValueError):
         queries.readings_for_meter(conninfo, "meter-1")
+
+
+def test_the_same_content_under_another_name_is_refused_as_a_duplicate(conninfo, settings, landing):
+    """Issue 9, defect 6: a loaded file's bytes under another name loaded again, silently."""
+    text = smrt_text("PN000001", [("1234567890", "20260105", "0000", "1")])
+    drop(landing, "PN000001.SMRT", text)
+    run_batch("run1", conninfo, settings)
+    drop(landing, "copy-of-7.SMRT", text)
+    run_batch("run2", conninfo, settings)
+    status, reason = registry(conninfo)["copy-of-7.SMRT"][:2]
+    assert status == "duplicate"
+    assert reason.startswith("duplicate: copy-of-7.SMRT has the same content (sha256 ")
+    assert "as PN000001.SMRT, loaded as file_id 1" in reason
+    assert [r[3] for r in readings(conninfo)] == ["PN000001.SMRT"]   # the readings still point at the first
+    assert files_in(settings.quarantine) == ["copy-of-7.SMRT", "copy-of-7.SMRT.reason.json"]
+
+
+def test_a_dataset_may_declare_renamed_copies_legitimate(conninfo, tmp_path):
+    from datetime import datetime, timezone
+
+    from filegate import registry as ledger
+    from filegate.landing import LandedFile
+    from filegate.registry import Action
+
+    def landed(name):
+        return LandedFile(tmp_path / name, name, 1, datetime.now(timezone.utc), "same bytes")
+
+    with psycopg.connect(conninfo) as conn:
+        first = ledger.decide(conn, "d", landed("a.csv"), "run1", reloadable=False).file_id
+        ledger.mark_loaded(conn, [first], [])
+        assert ledger.decide(conn, "d", landed("b.csv"), "run2", False).action is Action.DUPLICATE
+        assert ledger.decide(conn, "d", landed("c.csv"), "run2", False, renamed_copies=True).action is Action.CLAIM
