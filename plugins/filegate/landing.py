@@ -2,14 +2,20 @@
 
 A file counts as complete when it has no temporary suffix, is not hidden, and has not been
 modified for `min_file_age` seconds; its size must also hold still while it is hashed.
+
+Only regular files that really are inside the landing folder are read. A symbolic link, anything
+reached through a linked folder, and anything that is not a regular file (a FIFO, a socket, a
+device) is a *stranger*: claim refuses it without reading it, and moves the link itself.
 """
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 import logging
 import os
 import re
+import stat
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -30,18 +36,58 @@ class LandedFile:
 
 
 def candidates(landing_dir: Path, pattern: str) -> list[Path]:
-    """Files matching the dataset pattern, in name order, temporaries and hidden files excluded."""
-    if not landing_dir.is_dir():
-        return []
-    found = []
-    for path in sorted(landing_dir.rglob(pattern)):
-        rel = path.relative_to(landing_dir)
-        if not path.is_file() or any(part.startswith(".") for part in rel.parts):
-            continue
-        if path.name.endswith(TEMP_SUFFIXES):
-            continue
-        found.append(path)
-    return found
+    """Regular files matching the dataset pattern inside the folder, in name order, temporaries
+    and hidden files excluded."""
+    return _matching(landing_dir, pattern)[0]
+
+
+def strangers(landing_dir: Path, pattern: str) -> list[Path]:
+    """Matching names that are not regular files inside the folder: links, what is reached
+    through a linked folder, FIFOs, sockets, devices. They are refused, never read."""
+    return _matching(landing_dir, pattern)[1]
+
+
+def stranger_kind(path: Path, landing_dir: Path) -> str:
+    """What a stranger is, from the link itself (its target is never opened)."""
+    mode = path.lstat().st_mode
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if not _inside(path, landing_dir):
+        return "reached through a linked folder"
+    return {stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
+            stat.S_IFBLK: "a block device", stat.S_IFDIR: "a folder"}.get(stat.S_IFMT(mode), "not a regular file")
+
+
+def _matching(landing_dir: Path, pattern: str) -> tuple[list[Path], list[Path]]:
+    """(regular files, strangers) whose names match `pattern`, at any depth, in path order; a link
+    to a folder is a stranger whatever its name, and is never walked into."""
+    if not landing_dir.is_dir() or landing_dir.is_symlink():
+        return [], []
+    regular, strange = [], []
+    for folder, dirs, names in os.walk(landing_dir, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in sorted(dirs + names):
+            path = Path(folder, name)
+            if name.startswith(".") or name.endswith(TEMP_SUFFIXES):
+                continue
+            try:
+                mode = path.lstat().st_mode
+            except FileNotFoundError:   # gone since it was listed
+                continue
+            if stat.S_ISLNK(mode) and path.is_dir():
+                strange.append(path)
+            elif not fnmatch.fnmatchcase(name, pattern) or stat.S_ISDIR(mode):
+                continue
+            elif stat.S_ISREG(mode) and _inside(path, landing_dir):
+                regular.append(path)
+            else:
+                strange.append(path)
+    return sorted(regular), sorted(strange)
+
+
+def _inside(path: Path, landing_dir: Path) -> bool:
+    """True when no link on the way leads out: the path resolves to itself under the folder."""
+    return os.path.realpath(path) == os.path.join(os.path.realpath(landing_dir), path.relative_to(landing_dir))
 
 
 def complete_files(landing_dir: Path, pattern: str, min_age: float, now: float | None = None) -> list[Path]:
@@ -58,12 +104,16 @@ def complete_files(landing_dir: Path, pattern: str, min_age: float, now: float |
 
 def fingerprint(path: Path, landing_dir: Path) -> LandedFile | None:
     """Hash a file; None if it changed while being read (still being written)."""
-    before = path.stat()
     digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    after = path.stat()
+    try:   # never through a link, even one swapped in since the listing
+        with open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NOFOLLOW)) as f:
+            before = os.fstat(f.fileno())
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError as e:
+        log.warning("%s could not be read as a regular file (%s): leaving it for the next run", path, e.strerror)
+        return None
+    after = path.lstat()
     if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
         log.warning("%s changed while it was being hashed: leaving it for the next run", path)
         return None

@@ -8,6 +8,7 @@ one run handles together are its *batch*.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -36,9 +37,13 @@ def claim(dataset_name: str, run_id: str, conninfo: str, settings: Settings | No
     landing_dir = s.landing / ds.name
     folder = landing.run_folder(run_id)
     ready = landing.complete_files(landing_dir, ds.pattern, s.min_file_age)
+    strange = landing.strangers(landing_dir, ds.pattern)
     if seen is not None:
         wanted = set(seen)
         ready = [p for p in ready if p.relative_to(landing_dir).as_posix() in wanted]
+        strange = [p for p in strange if p.relative_to(landing_dir).as_posix() in wanted]
+    for path in strange:
+        _refuse_stranger(conninfo, s, ds.name, run_id, landing_dir, path)
     claimed: list[dict] = []
     for path in ready:
         landed = landing.fingerprint(path, landing_dir)
@@ -152,10 +157,28 @@ def publish(dataset_name: str, run_id: str, audited: dict, conninfo: str, settin
     return {"files_loaded": len(counts), "rows": rows, "archived": [str(p) for p in moved]}
 
 
+def _refuse_stranger(conninfo: str, s: Settings, dataset: str, run_id: str, landing_dir: Path, path: Path) -> None:
+    """Refuse a link (or anything not a regular file inside the folder) without reading it."""
+    from datetime import datetime, timezone
+
+    rel = path.relative_to(landing_dir).as_posix()
+    reason = (f"{rel}, whole file: {landing.stranger_kind(path, landing_dir)}; filegate reads only regular files "
+              f"inside landing/{dataset}/, and did not read this one")
+    about = path.lstat()
+    landed = landing.LandedFile(path=path, filename=rel, size=about.st_size, sha256="",   # not read: no hash
+                                received_at=datetime.fromtimestamp(about.st_mtime, tz=timezone.utc))
+    with connect(conninfo) as conn:
+        registry.lock_dataset(conn, dataset)
+        file_id = registry.refuse(conn, dataset, landed, run_id, reason)
+    log.error("REJECTED %s", reason)
+    _quarantine(conninfo, s, dataset, landing.run_folder(run_id), file_id, path, rel, reason)
+
+
 def _quarantine(conninfo: str, s: Settings, dataset: str, folder: str, file_id: int, path: Path | None,
                 filename: str, reason: str, details: dict | None = None) -> None:
-    """Move a refused file to quarantine with its reason beside it (idempotent: gone is done)."""
-    if path is None or not path.exists() or (s.landing / dataset) not in path.parents:
+    """Move a refused file to quarantine with its reason beside it (idempotent: gone is done).
+    A link is moved as the link: its target stays where it is, unread."""
+    if path is None or not os.path.lexists(path) or (s.landing / dataset) not in path.parents:
         return
     target = landing.move(path, s.quarantine, dataset, folder, filename)
     landing.write_reason(target, reason, details)

@@ -140,6 +140,11 @@ def _insert(conn, dataset, landed: LandedFile, run_id, status: FileStatus, reaso
     ).fetchone()[0]
 
 
+def refuse(conn, dataset: str, landed: LandedFile, run_id: str, reason: str) -> int:
+    """Record a file refused before it was read (a link, not a regular file): its sha256 is empty."""
+    return _insert(conn, dataset, landed, run_id, FileStatus.REJECTED, reason)
+
+
 def get(conn, file_id: int) -> RegisteredFile:
     found = _select(conn, "file_id = %s", (file_id,))
     if not found:

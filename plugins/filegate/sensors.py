@@ -24,9 +24,12 @@ class LandingSensor(BaseSensorOperator):
         self.min_file_age = min_file_age
 
     def poke(self, context) -> PokeReturnValue:
-        from filegate.landing import complete_files
+        from filegate.landing import complete_files, strangers
 
         folder = Path(self.landing_dir)
         ready = [p.relative_to(folder).as_posix() for p in complete_files(folder, self.pattern, self.min_file_age)]
-        self.log.info("%d complete file(s) matching %s in %s", len(ready), self.pattern, folder)
-        return PokeReturnValue(is_done=bool(ready), xcom_value=ready)
+        # links and other strangers are arrivals too: claim refuses them (unread), nothing waits forever
+        strange = [p.relative_to(folder).as_posix() for p in strangers(folder, self.pattern)]
+        self.log.info("%d complete file(s) matching %s in %s%s", len(ready), self.pattern, folder,
+                      f", and {len(strange)} that are not regular files (to refuse)" if strange else "")
+        return PokeReturnValue(is_done=bool(ready or strange), xcom_value=ready + strange)

@@ -218,3 +218,30 @@ def test_a_dataset_may_declare_renamed_copies_legitimate(conninfo, tmp_path):
         ledger.mark_loaded(conn, [first], [])
         assert ledger.decide(conn, "d", landed("b.csv"), "run2", False).action is Action.DUPLICATE
         assert ledger.decide(conn, "d", landed("c.csv"), "run2", False, renamed_copies=True).action is Action.CLAIM
+
+
+def test_symlinks_are_refused_without_reading_their_target(conninfo, settings, landing):
+    """Issue 9, defect 3: a link in landing to any file was read and loaded, only the link was
+    archived, and a refusal reason quoted the target's content."""
+    outside = settings.data_root.parent / "outside"
+    outside.mkdir()
+    secret = outside / "PN000009.SMRT"
+    secret.write_text(smrt_text("PN000009", [("1234567890", "20260105", "0000", "7")]))   # loadable, if followed
+    (outside / "etc").mkdir()
+    (outside / "etc" / "passwd.SMRT").write_text("root:x:0:0:TOP SECRET\n")
+    landing.mkdir(parents=True)
+    (landing / "PN000009.SMRT").symlink_to(secret)
+    (landing / "etc").symlink_to(outside / "etc", target_is_directory=True)
+    drop(landing, "PN000001.SMRT", smrt_text("PN000001", [("1234567890", "20260105", "0100", "1")]))
+    run_batch("run1", conninfo, settings)
+
+    files = registry(conninfo)
+    assert files["PN000001.SMRT"][0] == "loaded"
+    assert files["PN000009.SMRT"][:2] == ("rejected", "PN000009.SMRT, whole file: a symbolic link; filegate reads "
+                                          "only regular files inside landing/smrt/, and did not read this one")
+    assert files["etc"][0] == "rejected" and "a symbolic link" in files["etc"][1]   # a linked folder, not walked
+    assert all("TOP SECRET" not in (reason or "") for _, reason, *_ in files.values())
+    assert [r[3] for r in readings(conninfo)] == ["PN000001.SMRT"]          # nothing of the target loaded
+    assert secret.read_text().startswith('"HEADR"') and (outside / "etc" / "passwd.SMRT").exists()   # untouched
+    moved = next(p for p in settings.quarantine.rglob("PN000009.SMRT"))
+    assert moved.is_symlink() and not (landing / "PN000009.SMRT").is_symlink()   # the link itself, moved

@@ -46,3 +46,21 @@ def test_move_never_overwrites(tmp_path):
 def test_run_folder_names_are_safe():
     assert landing.run_folder("manual__2026-11-22T19:54:39.324074+00:00") == \
         "manual__2026-11-22T19_54_39.324074_00_00"
+
+
+def test_links_and_what_is_not_a_regular_file_are_strangers_never_candidates(tmp_path):
+    landing_dir, outside = tmp_path / "landing", tmp_path / "outside"
+    (landing_dir / "sub").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "secret.SMRT").write_text("TOP SECRET")
+    touch(landing_dir / "A.SMRT", "ok")
+    (landing_dir / "link.SMRT").symlink_to(outside / "secret.SMRT")
+    (landing_dir / "dangling.SMRT").symlink_to(outside / "gone.SMRT")
+    (landing_dir / "linked").symlink_to(outside, target_is_directory=True)
+    os.mkfifo(landing_dir / "sub" / "pipe.SMRT")
+    assert [p.name for p in landing.candidates(landing_dir, "*.SMRT")] == ["A.SMRT"]
+    strange = {p.relative_to(landing_dir).as_posix(): landing.stranger_kind(p, landing_dir)
+               for p in landing.strangers(landing_dir, "*.SMRT")}
+    assert strange == {"dangling.SMRT": "a symbolic link", "link.SMRT": "a symbolic link",
+                       "linked": "a symbolic link", "sub/pipe.SMRT": "a FIFO"}   # a linked folder is not walked
+    assert landing.fingerprint(landing_dir / "link.SMRT", landing_dir) is None   # never read through a link
