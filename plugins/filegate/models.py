@@ -67,6 +67,8 @@ class FileRecord(Base):
                                              comment="re-delivery under the same name upserts")
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     loaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    handled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
+                                                 comment="the last time a run claimed, refused or loaded it")
 
 
 def with_datasets(datasets) -> MetaData:

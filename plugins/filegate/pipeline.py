@@ -44,6 +44,12 @@ def claim(dataset_name: str, run_id: str, conninfo: str, settings: Settings | No
         strange = [p for p in strange if p.relative_to(landing_dir).as_posix() in wanted]
     for path in strange:
         _refuse_stranger(conninfo, s, ds.name, run_id, landing_dir, path)
+    with connect(conninfo) as conn:
+        stale = registry.stale_claims(conn, ds.name, s.claim_timeout)
+    if stale:
+        log.warning("%s: %d file(s) were claimed by a run that did not finish (untouched for %.0f s): %s; "
+                    "those still in landing are claimed again now", ds.name, len(stale), s.claim_timeout,
+                    ", ".join(f.filename for f in stale[:10]))
     claimed: list[dict] = []
     for path in ready:
         landed = landing.fingerprint(path, landing_dir)

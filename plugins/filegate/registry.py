@@ -71,6 +71,7 @@ class RegisteredFile:
     reloadable: bool
     claimed_at: datetime
     loaded_at: datetime | None
+    handled_at: datetime       # the last time a run decided something about it (claim, refusal, load)
 
 
 _COLUMNS = ", ".join(f.name for f in fields(RegisteredFile))
@@ -102,11 +103,12 @@ def decide(conn, dataset: str, landed: LandedFile, run_id: str, reloadable: bool
     for f in earlier:
         if f.status is FileStatus.CLAIMED:
             if f.sha256 == landed.sha256:
-                conn.execute("UPDATE filegate.files SET run_id = %s, stored_path = %s WHERE file_id = %s",
+                conn.execute("UPDATE filegate.files SET run_id = %s, stored_path = %s, handled_at = now()"
+                             " WHERE file_id = %s",
                              (run_id, here, f.file_id))
                 return Decision(Action.CLAIM, f.file_id)
             conn.execute(
-                "UPDATE filegate.files SET status = 'rejected', reason = %s WHERE file_id = %s",
+                "UPDATE filegate.files SET status = 'rejected', reason = %s, handled_at = now() WHERE file_id = %s",
                 ("superseded: a different version of this file arrived before it was loaded", f.file_id),
             )
     loaded = [f for f in earlier if f.status is FileStatus.LOADED]
@@ -157,8 +159,16 @@ def files(conn, file_ids: list[int]) -> list[RegisteredFile]:
 
 
 def handled_since(conn, dataset: str, since: datetime) -> list[RegisteredFile]:
-    """The dataset's files claimed (or refused) since `since`, in arrival order."""
-    return _select(conn, "dataset = %s AND claimed_at >= %s", (dataset, since), "ORDER BY file_id")
+    """The dataset's files some run claimed, refused or loaded since `since` (a file re-claimed
+    after a crash included), in arrival order."""
+    return _select(conn, "dataset = %s AND handled_at >= %s", (dataset, since), "ORDER BY file_id")
+
+
+def stale_claims(conn, dataset: str, older_than_s: float) -> list[RegisteredFile]:
+    """Files still `claimed` that no run has touched for `older_than_s` seconds: their run died.
+    The next run re-claims them (same name and bytes reuse the claim)."""
+    return _select(conn, "dataset = %s AND status = 'claimed' AND handled_at < now() - make_interval(secs => %s)",
+                   (dataset, older_than_s), "ORDER BY file_id")
 
 
 def count(conn, dataset: str | None = None) -> int:
@@ -182,7 +192,7 @@ def record_conversion(conn, file_id: int, header: dict, sort_key: str, rows_read
 
 def reject(conn, file_id: int, reason: str, details: dict | None = None) -> None:
     conn.execute(
-        "UPDATE filegate.files SET status = 'rejected', reason = %s, details = %s"
+        "UPDATE filegate.files SET status = 'rejected', reason = %s, details = %s, handled_at = now()"
         " WHERE file_id = %s AND status = 'claimed'",
         (reason, json.dumps(details, default=str) if details is not None else None, file_id),
     )
@@ -217,7 +227,8 @@ def mark_loaded(conn, file_ids: list[int], targets: list[str]) -> dict[int, int]
             counts[file_id] += n
     for file_id, n in counts.items():
         conn.execute(
-            "UPDATE filegate.files SET status = 'loaded', rows_loaded = %s, loaded_at = now(), reason = NULL"
+            "UPDATE filegate.files SET status = 'loaded', rows_loaded = %s, loaded_at = now(), reason = NULL,"
+            " handled_at = now()"
             " WHERE file_id = %s",
             (n, file_id),
         )

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     min_file_age: float = Field(30.0, ge=0, description="seconds a file must be unmodified to count as complete")
     retry_delay: float = Field(30.0, ge=0, description="seconds before a failed task is retried")
     gzip_level: int = Field(1, ge=0, le=3, description="ISA-L gzip level of the processed NDJSON")
+    claim_timeout: float = Field(6 * 3600.0, gt=0, description="seconds after which a claim no run touched is stale")
     datasets_path: str = Field("", description="more folders of dataset packages, separated by ':'")
 
     @field_validator("data_root", "state_dir")

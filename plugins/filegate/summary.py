@@ -16,6 +16,7 @@ def show(s: Settings, conninfo: str, name: str, since: datetime, day: date) -> N
     ds = datasets.get(name)
     with connect(conninfo) as conn:
         handled = registry.handled_since(conn, name, since)
+        stale = registry.stale_claims(conn, name, s.claim_timeout)
         stored = [(t.target, conn.execute(compose("SELECT count(*) FROM {t}", t=t.target)).fetchone()[0])
                   for t in ds.tables]
     loaded = [f for f in handled if f.status is FileStatus.LOADED]
@@ -26,6 +27,9 @@ def show(s: Settings, conninfo: str, name: str, since: datetime, day: date) -> N
         detail = f"{f.rows_loaded} row(s) stored" if f.status is FileStatus.LOADED else (f.reason or "")
         say(f"  {f.status.value:<9} {f.filename:<36} {detail}")
     say(f"  rows upserted this run: {sum(f.rows_loaded or 0 for f in loaded)}")
+    if stale:
+        say(f"  stale claims: {len(stale)} file(s) claimed by a run that did not finish, untouched for more than "
+            f"{s.claim_timeout:.0f} s; the next run re-claims them: " + ", ".join(f.filename for f in stale[:10]))
     say("  tables now hold: " + ", ".join(f"{target} {n}" for target, n in stored))
     for report in ds.summary_reports:
         path = s.reports / name / report / f"{day}.csv"

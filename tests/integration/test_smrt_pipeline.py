@@ -245,3 +245,33 @@ def test_symlinks_are_refused_without_reading_their_target(conninfo, settings, l
     assert secret.read_text().startswith('"HEADR"') and (outside / "etc" / "passwd.SMRT").exists()   # untouched
     moved = next(p for p in settings.quarantine.rglob("PN000009.SMRT"))
     assert moved.is_symlink() and not (landing / "PN000009.SMRT").is_symlink()   # the link itself, moved
+
+
+def test_files_left_claimed_by_a_crash_count_in_the_run_that_loads_them(conninfo, settings, landing, monkeypatch,
+                                                                        capsys):
+    """Issue 9, defect 2: after a crash the re-run loaded the claimed files, but its summary said
+    '0 file(s) this run ... nothing new was found' (it selected claimed_at >= start)."""
+    import time
+    from datetime import datetime, timezone
+
+    from filegate import pipeline, registry as ledger, summary
+
+    drop(landing, "PN000001.SMRT", smrt_text("PN000001", [("1234567890", "20260105", "0000", "1")]))
+    (claimed,) = pipeline.claim("smrt", "crashed", conninfo, settings)   # the run dies after claiming
+    time.sleep(1.1)
+    monkeypatch.setenv("FILEGATE_CLAIM_TIMEOUT", "1")
+    from filegate import settings as settings_module
+
+    quick = settings_module.load()
+    summary.show(quick, conninfo, "smrt", datetime.now(timezone.utc), datetime.now(timezone.utc).date())
+    assert "stale claims: 1 file(s) claimed by a run that did not finish" in capsys.readouterr().out
+
+    started = datetime.now(timezone.utc)
+    run_batch("rerun", conninfo, quick)
+    summary.show(quick, conninfo, "smrt", started, started.date())
+    out = capsys.readouterr().out
+    assert "smrt: 1 file(s) this run: 1 loaded, 0 refused" in out and "nothing new" not in out
+    assert "stale claims" not in out
+    with psycopg.connect(conninfo) as conn:
+        (loaded,) = ledger.files(conn, [claimed["file_id"]])   # the same claim, re-used
+    assert loaded.status is ledger.FileStatus.LOADED and loaded.run_id == "rerun"
