@@ -68,13 +68,13 @@ def up(s: settings.Settings) -> int:
     _prepare(s)
     migrate(s)
     start_standalone(s)
-    port = os.environ.get("AIRFLOW__API__PORT", "8080")
-    if not wait_http(f"http://localhost:{port}/api/v2/monitor/health", 180):
+    base = os.environ["AIRFLOW__API__BASE_URL"]
+    if not wait_http(f"{base}/api/v2/monitor/health", 180):
         say("✗ the Airflow API did not answer within 180 s; see the log above")
         return 1
     passwords = Path(os.environ["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
     password = json.loads(passwords.read_text()).get("admin") if passwords.exists() else "(see standalone.log)"
-    say(f"• Airflow UI: http://localhost:{port}   login: admin / {password}")
+    say(f"• Airflow UI: {base}   login: admin / {password}")
     say("  stop everything with: make down")
     return 0
 

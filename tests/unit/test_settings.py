@@ -48,3 +48,17 @@ def test_the_cli_refuses_a_bad_setting_in_one_line(monkeypatch, capsys):
     assert cli.main(["migrate"]) == 2
     out = capsys.readouterr().out
     assert out.startswith("✗ invalid setting: FILEGATE_GZIP_LEVEL='7'") and "Traceback" not in out
+
+
+def test_changing_the_ui_port_moves_the_execution_api_with_it(monkeypatch):
+    """Issue 9, defect 12: with AIRFLOW__API__PORT set, tasks still called the execution API on 8080."""
+    from filegate.embedded import api_addresses
+
+    for name in ("AIRFLOW__API__HOST", "AIRFLOW__API__BASE_URL", "AIRFLOW__CORE__EXECUTION_API_SERVER_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AIRFLOW__API__PORT", "8099")
+    assert api_addresses() == {"AIRFLOW__API__HOST": "127.0.0.1", "AIRFLOW__API__PORT": "8099",   # loopback by default
+                               "AIRFLOW__API__BASE_URL": "http://localhost:8099",
+                               "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": "http://localhost:8099/execution/"}
+    monkeypatch.setenv("AIRFLOW__API__HOST", "10.1.2.3")
+    assert api_addresses()["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://10.1.2.3:8099/execution/"
