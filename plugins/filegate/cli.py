@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from filegate import datasets, embedded, samples, schema, settings, summary
-from filegate.landing import candidates, strangers
+from filegate.landing import scan
 from filegate.processes import airflow, say, start_standalone, stop_standalone, wait_http
 from filegate.warehouse import conninfo_from_env
 
@@ -48,7 +48,8 @@ def run(s: settings.Settings) -> int:
     failed = False
     for ds in datasets.all():
         name = ds.name
-        waiting = candidates(s.landing / name, ds.pattern) + strangers(s.landing / name, ds.pattern)
+        arrivals = scan(s.landing / name, ds.pattern)
+        waiting = arrivals.regular + arrivals.strangers
         if not waiting:
             say(f"• {name}: nothing new in {s.landing / name}")
         else:

@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 from filegate.settings import TEMP_SUFFIXES
 
@@ -35,16 +36,22 @@ class LandedFile:
     sha256: str
 
 
+class Arrivals(NamedTuple):
+    """What one look at a landing folder found, each list in path order."""
+    regular: list[Path]     # regular files inside the folder: the ones that are read
+    strangers: list[Path]   # links, linked folders, FIFOs, sockets, devices: refused, never read
+
+
 def candidates(landing_dir: Path, pattern: str) -> list[Path]:
     """Regular files matching the dataset pattern inside the folder, in name order, temporaries
     and hidden files excluded."""
-    return _matching(landing_dir, pattern)[0]
+    return scan(landing_dir, pattern).regular
 
 
 def strangers(landing_dir: Path, pattern: str) -> list[Path]:
     """Matching names that are not regular files inside the folder: links, what is reached
     through a linked folder, FIFOs, sockets, devices. They are refused, never read."""
-    return _matching(landing_dir, pattern)[1]
+    return scan(landing_dir, pattern).strangers
 
 
 def stranger_kind(path: Path, landing_dir: Path) -> str:
@@ -58,11 +65,11 @@ def stranger_kind(path: Path, landing_dir: Path) -> str:
             stat.S_IFBLK: "a block device", stat.S_IFDIR: "a folder"}.get(stat.S_IFMT(mode), "not a regular file")
 
 
-def _matching(landing_dir: Path, pattern: str) -> tuple[list[Path], list[Path]]:
-    """(regular files, strangers) whose names match `pattern`, at any depth, in path order; a link
-    to a folder is a stranger whatever its name, and is never walked into."""
+def scan(landing_dir: Path, pattern: str) -> Arrivals:
+    """One walk of the folder: names matching `pattern` at any depth, temporaries and hidden
+    files excluded; a link to a folder is a stranger whatever its name, and is never walked into."""
     if not landing_dir.is_dir() or landing_dir.is_symlink():
-        return [], []
+        return Arrivals([], [])
     regular, strange = [], []
     for folder, dirs, names in os.walk(landing_dir, followlinks=False):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
@@ -82,7 +89,7 @@ def _matching(landing_dir: Path, pattern: str) -> tuple[list[Path], list[Path]]:
                 regular.append(path)
             else:
                 strange.append(path)
-    return sorted(regular), sorted(strange)
+    return Arrivals(sorted(regular), sorted(strange))
 
 
 def _inside(path: Path, landing_dir: Path) -> bool:
@@ -91,9 +98,14 @@ def _inside(path: Path, landing_dir: Path) -> bool:
 
 
 def complete_files(landing_dir: Path, pattern: str, min_age: float, now: float | None = None) -> list[Path]:
+    return settled(candidates(landing_dir, pattern), min_age, now)
+
+
+def settled(paths: list[Path], min_age: float, now: float | None = None) -> list[Path]:
+    """The files unmodified for `min_age` seconds: complete, as far as a sender's writes go."""
     now = time.time() if now is None else now
     ready = []
-    for path in candidates(landing_dir, pattern):
+    for path in paths:
         age = now - path.stat().st_mtime
         if age < min_age:
             log.info("%s was modified %.0fs ago (< %.0fs): waiting for it to settle", path.name, age, min_age)

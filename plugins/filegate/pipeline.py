@@ -36,8 +36,8 @@ def claim(dataset_name: str, run_id: str, conninfo: str, settings: Settings | No
     ds = datasets.get(dataset_name)
     landing_dir = s.landing / ds.name
     folder = landing.run_folder(run_id)
-    ready = landing.complete_files(landing_dir, ds.pattern, s.min_file_age)
-    strange = landing.strangers(landing_dir, ds.pattern)
+    arrivals = landing.scan(landing_dir, ds.pattern)
+    ready, strange = landing.settled(arrivals.regular, s.min_file_age), arrivals.strangers
     if seen is not None:
         wanted = set(seen)
         ready = [p for p in ready if p.relative_to(landing_dir).as_posix() in wanted]
