@@ -43,29 +43,29 @@ def metadata():
     return with_datasets(datasets.all())
 
 
-def revision(conninfo: str, message: str, dataset: str | None = None) -> list:
+def revision(conninfo: str, message: str, dataset: str | None = None):
     """Autogenerate a migration from the declarations against the warehouse (at its heads): into
     the core chain, or, with `dataset`, into that dataset's package (`migrations/`), a branch
-    labelled with its name on top of the core head."""
-    import sys
-
+    labelled with its name on top of the core head. Returns Alembic's Script(s) written."""
     from alembic import command
     from alembic.script import ScriptDirectory
 
     from filegate import datasets
 
     cfg = alembic_config(conninfo)
-    if dataset is None:
-        core = [rev.revision for rev in ScriptDirectory.from_config(cfg).get_revisions("heads")
-                if not rev.branch_labels]
-        return command.revision(cfg, message, autogenerate=True, head=core[0], version_path=str(MIGRATIONS / "versions"))
-    datasets.get(dataset)   # known, or a clear KeyError
-    folder = Path(sys.modules[f"filegate.datasets.{dataset}"].__file__).parent / "migrations"
     script = ScriptDirectory.from_config(cfg)
+    core = MIGRATIONS / "versions"
+    # the core revision no other core revision revises (a branch depending on it hides it from `heads`)
+    chain = [rev for rev in script.walk_revisions() if Path(rev.path).parent == core]
+    revised = {down for rev in chain for down in (rev.down_revision if isinstance(rev.down_revision, tuple)
+                                                  else (rev.down_revision,))}
+    core_head = next(rev.revision for rev in chain if rev.revision not in revised)
+    if dataset is None:
+        return command.revision(cfg, message, autogenerate=True, head=core_head, version_path=str(core))
+    folder = datasets.package_folder(dataset) / "migrations"
     if dataset in {label for rev in script.walk_revisions() for label in (rev.branch_labels or ())}:
         return command.revision(cfg, message, autogenerate=True, head=f"{dataset}@head", version_path=str(folder))
     folder.mkdir(exist_ok=True)
     cfg = alembic_config(conninfo)   # now that the folder exists, it is a version location
-    core = [rev.revision for rev in script.get_revisions("heads") if not rev.branch_labels]
     return command.revision(cfg, message, autogenerate=True, head="base", branch_label=dataset,
-                            version_path=str(folder), depends_on=core[0] if core else None)
+                            version_path=str(folder), depends_on=core_head)

@@ -44,3 +44,7 @@ def test_a_new_dataset_gets_its_migration_in_its_own_package(conninfo, tmp_path,
     schema.upgrade(conninfo)
     ours, drift = schema_drift(conninfo)
     assert "toy" in ours and drift == []
+    # the next one continues the dataset's branch (only a branch's first revision carries its label)
+    second = schema.revision(conninfo, "toy more", dataset="toy")
+    assert Path(second.path).parent == toy / "migrations" and second.down_revision == written.revision
+    schema.upgrade(conninfo)

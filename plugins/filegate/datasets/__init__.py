@@ -73,13 +73,14 @@ def _import(folder: Path, name: str):
     return module
 
 
+def package_folder(name: str) -> Path:
+    """Where a discovered dataset's package is."""
+    get(name)   # discovered, or a clear KeyError
+    return Path(sys.modules[f"{__name__}.{name}"].__file__).parent
+
+
 def migration_folders() -> list[Path]:
     """`migrations/` folders that dataset packages ship (Alembic branches on top of the core)."""
-    folders = []
-    for dataset in all():
-        module = sys.modules[f"{__name__}.{dataset.name}"]
-        folder = Path(module.__file__).parent / "migrations"
-        if folder.is_dir():
-            folders.append(folder)
-    return folders
+    folders = (package_folder(d.name) / "migrations" for d in all())
+    return [f for f in folders if f.is_dir()]
 
