@@ -137,8 +137,8 @@ def preload_half(conninfo: str, contender: str) -> None:
     """Every other key already stored, with other values: the upsert must replace them."""
     import psycopg
 
-    old = (f"SELECT track_id, name || ' (old)', album_id, media_type_id, genre_id, composer, milliseconds,"
-           f" bytes, unit_price + 1, {{file_id}}, line, now() FROM bench.new_rows WHERE track_id % 2 = 0")
+    old = ("SELECT track_id, name || ' (old)', album_id, media_type_id, genre_id, composer, milliseconds,"
+           " bytes, unit_price + 1, {file_id}, line, now() FROM bench.new_rows WHERE track_id % 2 = 0")
     with psycopg.connect(conninfo) as conn:
         if contender == "filegate":
             file_id = conn.execute(

@@ -46,7 +46,7 @@ def run(s: settings.Settings) -> int:
     samples.write_if_fresh(s, conninfo)
     today = started.date()
     failed = False
-    for ds in datasets.all():
+    for ds in datasets.discovered():
         name = ds.name
         arrivals = scan(s.landing / name, ds.pattern)
         waiting = arrivals.regular + arrivals.strangers
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         s = settings.load()
-        for ds in datasets.all():   # every dataset's own settings too, before anything starts
+        for ds in datasets.discovered():   # every dataset's own settings too, before anything starts
             if ds.settings:
                 ds.settings()
     except settings.SettingsError as e:

@@ -16,7 +16,7 @@ def write_if_fresh(s: Settings, conninfo: str) -> None:
     with connect(conninfo) as conn:
         if registry.count(conn):
             return
-    for ds in datasets.all():
+    for ds in datasets.discovered():
         if ds.sample is not None:
             folder = s.landing / ds.name
             what = ds.sample(folder, s)

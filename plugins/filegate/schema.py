@@ -40,7 +40,7 @@ def metadata():
     from filegate import datasets
     from filegate.models import with_datasets
 
-    return with_datasets(datasets.all())
+    return with_datasets(datasets.discovered())
 
 
 def revision(conninfo: str, message: str, dataset: str | None = None):

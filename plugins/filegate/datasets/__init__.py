@@ -30,7 +30,7 @@ def names() -> tuple[str, ...]:
     return tuple(_discovered(settings.load().datasets_path))
 
 
-def all() -> tuple[Dataset, ...]:   # noqa: A001  (filegate.datasets.all(), read as a phrase)
+def discovered() -> tuple[Dataset, ...]:
     return tuple(_discovered(settings.load().datasets_path).values())
 
 
@@ -81,6 +81,6 @@ def package_folder(name: str) -> Path:
 
 def migration_folders() -> list[Path]:
     """`migrations/` folders that dataset packages ship (Alembic branches on top of the core)."""
-    folders = (package_folder(d.name) / "migrations" for d in all())
+    folders = (package_folder(d.name) / "migrations" for d in discovered())
     return [f for f in folders if f.is_dir()]
 
