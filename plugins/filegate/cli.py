@@ -103,9 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         s = settings.load()
-        for ds in datasets.discovered():   # every dataset's own settings too, before anything starts
-            if ds.settings:
-                ds.settings()
+        datasets.check_settings()   # every dataset's own settings too, before anything starts
     except settings.SettingsError as e:
         say(f"✗ {e}")
         return 2

@@ -23,10 +23,9 @@ def default_args(s: settings.Settings) -> dict:
 
 def build_all() -> dict[str, object]:
     """{dag_id: DAG} for every discovered dataset; each dataset's own settings are validated."""
+    datasets.check_settings()
     dags = {}
     for ds in datasets.discovered():
-        if ds.settings:
-            ds.settings()
         dags[f"{ds.name}_ingest"] = ingest_dag(ds)
         dags[f"{ds.name}_reports"] = reports_dag(ds)
     return dags

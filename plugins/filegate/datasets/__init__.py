@@ -73,6 +73,13 @@ def _import(folder: Path, name: str):
     return module
 
 
+def check_settings() -> None:
+    """Read every dataset's own settings now: a bad value fails at start (SettingsError), not mid-run."""
+    for dataset in discovered():
+        if dataset.settings:
+            dataset.settings()
+
+
 def package_folder(name: str) -> Path:
     """Where a discovered dataset's package is."""
     get(name)   # discovered, or a clear KeyError
