@@ -87,8 +87,8 @@ def down(s: settings.Settings) -> int:
 
 
 def env(s: settings.Settings) -> int:
-    embedded.prepare(s)
-    for line in embedded.export_lines(s):
+    server = embedded.prepare(s)
+    for line in embedded.export_lines(s, server):
         print(line)
     return 0
 

@@ -96,7 +96,10 @@ def airflow_environment(settings: Settings, server=None) -> dict[str, str]:
             f"postgresql+psycopg://postgres@/airflow?host={socket_dir(server)}&port={info.port}"
         )
         # a warehouse connection the user set wins over the embedded one
-        env["AIRFLOW_CONN_WAREHOUSE"] = os.environ.get("AIRFLOW_CONN_WAREHOUSE") or json.dumps({
+        user_set = os.environ.get("AIRFLOW_CONN_WAREHOUSE")
+        if user_set == os.environ.get(EMBEDDED_MARKS["AIRFLOW_CONN_WAREHOUSE"]):
+            user_set = None   # exported by `env` for the embedded server: not the user's
+        env["AIRFLOW_CONN_WAREHOUSE"] = user_set or json.dumps({
             "conn_type": "postgres", "host": socket_dir(server), "port": info.port,
             "login": "postgres", "schema": "warehouse",
         })
@@ -106,18 +109,31 @@ def airflow_environment(settings: Settings, server=None) -> dict[str, str]:
 def prepare(settings: Settings):
     """Start what this environment needs and export its Airflow environment into os.environ;
     return the embedded server, or None when both databases are the user's own."""
-    external = os.environ.get("AIRFLOW_CONN_WAREHOUSE") and os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
-    server = None if external else start(settings)
+    server = None if own_databases() else start(settings)
     os.environ.update(airflow_environment(settings, server))
     return server
 
 
-def export_lines(settings: Settings) -> list[str]:
-    """`export` lines that point the `airflow` CLI at this environment (after `prepare`)."""
+# Exported beside the two database URLs when they are this environment's embedded ones, so a shell
+# that ran `eval "$(make -s env)"` is not taken for one that points at its own PostgreSQL.
+EMBEDDED_MARKS = {"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "FILEGATE_EMBEDDED_METADATA_DB",
+                  "AIRFLOW_CONN_WAREHOUSE": "FILEGATE_EMBEDDED_WAREHOUSE"}
+
+
+def own_databases() -> bool:
+    """Both databases are the user's own: both URLs set, and not the embedded ones `env` exported."""
+    values = {name: os.environ.get(name) for name in EMBEDDED_MARKS}
+    return all(values.values()) and any(os.environ.get(mark) != values[name] for name, mark in EMBEDDED_MARKS.items())
+
+
+def export_lines(settings: Settings, server) -> list[str]:
+    """`export` lines that point the `airflow` CLI at this environment (`server`: what `prepare`
+    returned, None when the databases are the user's own)."""
     import shlex
 
-    env = sorted(airflow_environment(settings, None).items()) + [
-        (k, os.environ[k]) for k in ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW_CONN_WAREHOUSE")]
+    env = sorted(airflow_environment(settings, None).items()) + [(k, os.environ[k]) for k in EMBEDDED_MARKS]
+    if server is not None:
+        env += [(mark, os.environ[name]) for name, mark in EMBEDDED_MARKS.items()]
     return [f"export {key}={shlex.quote(value)}" for key, value in env]
 
 
