@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from filegate.declaration import Dataset
+from filegate.errors import Reject, excerpt
 from filegate.settings import Settings
 
 log = logging.getLogger(__name__)
 
 FLUSH_BYTES = 1 << 20   # write compressed output in ~1 MiB slices
 PROGRESS_EVERY = 1_000_000
+NUL = b"\\u0000"   # how the JSON encoder writes a NUL character
 
 
 @dataclass
@@ -48,6 +50,7 @@ def convert_file(dataset: Dataset, path: Path, file_id: int, run_dir: Path, sett
     import msgspec
 
     parsed = dataset.reader(path, settings)
+    _refuse_nul([{"_line": None, "header": parsed.header, "sort key": parsed.sort_key}])
     converted = Converted(header=parsed.header, sort_key=parsed.sort_key)
     writers: dict[str, tuple[object, bytearray, Path]] = {}
     loaded = {t.name for t in dataset.loaded_tables}
@@ -63,7 +66,10 @@ def convert_file(dataset: Dataset, path: Path, file_id: int, run_dir: Path, sett
             out, buffer, _ = _writer(writers, rows, run_dir, table, file_id, settings)
             for record in chunk:
                 record["_file_id"] = file_id
-            buffer += encode_lines(chunk)
+            encoded = encode_lines(chunk)
+            if NUL in encoded:   # rare: then find the record, or it was an escaped backslash
+                _refuse_nul(chunk)
+            buffer += encoded
             rows[table] += len(chunk)
             if len(buffer) >= FLUSH_BYTES:
                 out.write(buffer)
@@ -82,6 +88,36 @@ def convert_file(dataset: Dataset, path: Path, file_id: int, run_dir: Path, sett
     for table, (_, _, tmp) in writers.items():
         os.replace(tmp, part_path(run_dir, table, file_id))
     return converted
+
+
+def _refuse_nul(records: list[dict]) -> None:
+    """Reject at the first record holding a NUL character in a key or value: PostgreSQL text
+    and jsonb cannot hold one, and failing at stage would take the whole batch down."""
+    for record in records:
+        field = _nul_field(record, "")
+        if field is not None:
+            raise Reject(record.get("_line"), f"a NUL character (\\x00) in {field or 'a value'}: "
+                                              "PostgreSQL text cannot hold it")
+
+
+def _nul_field(value, at: str) -> str | None:
+    """The path of the first key or string value holding a NUL character, else None."""
+    if isinstance(value, str):
+        return at if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{at}.{key}" if at else str(key)
+            if "\x00" in str(key):
+                return f"the name of {excerpt(where)}"
+            found = _nul_field(item, where)
+            if found is not None:
+                return found
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            found = _nul_field(item, f"{at}[{i}]")
+            if found is not None:
+                return found
+    return None
 
 
 def _writer(writers: dict, rows: dict, run_dir: Path, table: str, file_id: int, settings: Settings):

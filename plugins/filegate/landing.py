@@ -34,6 +34,7 @@ class LandedFile:
     size: int
     received_at: datetime  # mtime, UTC
     sha256: str
+    identity: tuple | None = None   # `identity()` when hashed: conversion checks the bytes are the same
 
 
 class Arrivals(NamedTuple):
@@ -126,7 +127,7 @@ def fingerprint(path: Path, landing_dir: Path) -> LandedFile | None:
         log.warning("%s could not be read as a regular file (%s): leaving it for the next run", path, e.strerror)
         return None
     after = path.lstat()
-    if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
+    if _identity(before) != _identity(after):
         log.warning("%s changed while it was being hashed: leaving it for the next run", path)
         return None
     return LandedFile(
@@ -135,7 +136,22 @@ def fingerprint(path: Path, landing_dir: Path) -> LandedFile | None:
         size=after.st_size,
         received_at=datetime.fromtimestamp(after.st_mtime, tz=timezone.utc),
         sha256=digest.hexdigest(),
+        identity=_identity(after),
     )
+
+
+def identity(path: Path) -> tuple | None:
+    """What changes whenever a file's bytes do: inode, size, mtime and ctime (the kernel sets
+    ctime on every write and nothing can set it back). None when the path is gone or a link."""
+    try:
+        about = path.lstat()
+    except FileNotFoundError:
+        return None
+    return _identity(about) if stat.S_ISREG(about.st_mode) else None
+
+
+def _identity(about: os.stat_result) -> tuple:
+    return (about.st_ino, about.st_size, about.st_mtime_ns, about.st_ctime_ns)
 
 
 def run_folder(run_id: str) -> str:

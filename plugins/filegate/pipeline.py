@@ -14,7 +14,7 @@ from pathlib import Path
 
 from filegate import datasets, landing, registry
 from filegate.convert import combine_parts, convert_file
-from filegate.errors import Reject
+from filegate.errors import QUOTE_LIMIT, Reject, bounded
 from filegate.registry import Action, FileStatus
 from filegate.settings import Settings, load
 from filegate.warehouse import connect
@@ -68,13 +68,15 @@ def claim(dataset_name: str, run_id: str, conninfo: str, settings: Settings | No
                 target = landing.move(landed.path, s.archive, ds.name, folder, landed.filename)
                 registry.set_stored_path(conn, decision.file_id, target)
         else:
-            claimed.append({"file_id": decision.file_id, "filename": landed.filename, "path": str(landed.path)})
+            claimed.append({"file_id": decision.file_id, "filename": landed.filename, "path": str(landed.path),
+                            "identity": list(landed.identity)})
     log.info("%s: claimed %d file(s) from %s", ds.name, len(claimed), landing_dir)
     return claimed
 
 
 def convert(dataset_name: str, run_id: str, file: dict, conninfo: str, settings: Settings | None = None) -> dict:
-    """Stream one claimed file to NDJSON gzip parts; a structurally bad file is quarantined."""
+    """Stream one claimed file to NDJSON gzip parts. A file the reader refuses, that fails in any
+    other way, or that changed since it was hashed at claim, is quarantined; the batch goes on."""
     s = settings or load()
     ds = datasets.get(dataset_name)
     file_id, filename, path = file["file_id"], file["filename"], Path(file["path"])
@@ -84,36 +86,94 @@ def convert(dataset_name: str, run_id: str, file: dict, conninfo: str, settings:
         log.info("%s (file_id %d) is already %s: nothing to convert", filename, file_id, status)
         return {"file_id": file_id, "filename": filename, "status": str(status)}
     try:
+        _unchanged(file, "after it was claimed")
         converted = convert_file(ds, path, file_id, run_dir(s, ds.name, run_id), s)
-    except Reject as e:
-        reason = e.describe(filename)
-        log.error("REJECTED %s", reason)
-        with connect(conninfo) as conn:
-            registry.reject(conn, file_id, reason)
-        _quarantine(conninfo, s, ds.name, landing.run_folder(run_id), file_id, path, filename, reason)
-        return {"file_id": file_id, "filename": filename, "status": str(FileStatus.REJECTED), "reason": reason}
+        _unchanged(file, "while it was being read")
+    except Exception as e:   # whatever this file does to the reader, it must not stop the batch
+        if environmental(e):
+            raise   # not the file's fault: fail the task, the retry converts it again
+        _refuse(conninfo, s, ds.name, run_id, file_id, path, filename, _conversion_failure(e, file))
+        return {"file_id": file_id, "filename": filename, "status": str(FileStatus.REJECTED)}
     with connect(conninfo) as conn:
         registry.record_conversion(conn, file_id, converted.header, converted.sort_key, sum(converted.rows.values()))
     log.info("%s (file_id %d): converted %s", filename, file_id, converted.rows)
     return {"file_id": file_id, "filename": filename, "status": "converted", "rows": converted.rows}
 
 
+class Modified(Reject):
+    """The file's bytes are not those hashed at claim."""
+
+    def __init__(self, when: str):
+        super().__init__(None, f"modified {when}: its sha256 and size were registered at claim, so what would "
+                               "load is not what was registered; deliver it again once it is complete")
+
+
+def _changed(file: dict) -> bool:
+    """Whether the file may differ from the bytes hashed at claim (`landing.identity`)."""
+    return list(landing.identity(Path(file["path"])) or ()) != list(file["identity"])
+
+
+def _unchanged(file: dict, when: str) -> None:
+    if _changed(file):
+        raise Modified(when)
+
+
+def _conversion_failure(error: Exception, file: dict) -> str:
+    """The reason a file is refused: the reader's, or the error's type and message."""
+    filename = file["filename"]
+    if not isinstance(error, Modified) and _changed(file):   # the failure came from reading a moving file
+        error = Modified("while it was being read")
+    if isinstance(error, Reject):
+        return error.describe(filename)
+    log.exception("%s: unexpected error while converting (the file is refused)", filename, exc_info=error)
+    return f"{filename}, whole file: could not be converted: {type(error).__name__}: {bounded(str(error), QUOTE_LIMIT)}"
+
+
+def environmental(error: Exception) -> bool:
+    """An error of the machine, not of the file being read: out of memory or disk space, a
+    read-only or failing disk, a lost database connection. The task fails and is retried."""
+    import errno
+
+    import psycopg
+
+    return (isinstance(error, (MemoryError, psycopg.OperationalError, psycopg.InterfaceError))
+            or isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO))
+
+
 def stage(dataset_name: str, run_id: str, converted: list[dict], conninfo: str,
           settings: Settings | None = None) -> dict:
-    """Combine the converted files into one NDJSON gzip per table and COPY each into staging."""
-    from filegate.stage import stage_table, staging_table
+    """Combine the converted files into one NDJSON gzip per table and COPY each into staging.
+    When PostgreSQL refuses the batch, it is staged again file by file: the files it refuses
+    are quarantined (file and line named), the others go on."""
+    import psycopg
+
+    from filegate.convert import part_path
+    from filegate.stage import BadLine, stage_files, stage_table, staging_table
 
     s = settings or load()
     ds = datasets.get(dataset_name)
     file_ids = sorted(c["file_id"] for c in converted if c and c["status"] == "converted")
     out = run_dir(s, ds.name, run_id)
-    staging, rows = {}, {}
+    staging, rows, refused = {}, {}, {}
     for table in ds.loaded_tables:
-        ndjson = combine_parts(out, table.name, file_ids)
         name = staging_table(ds, table, run_id)
-        rows[table.name] = stage_table(conninfo, name, table, ndjson)
+        ids = [i for i in file_ids if i not in refused]
+        try:
+            rows[table.name] = stage_table(conninfo, name, table, combine_parts(out, table.name, ids))
+        except (psycopg.DataError, psycopg.IntegrityError, BadLine) as e:
+            log.warning("%s: PostgreSQL refused the batch's %s rows (%s); staging file by file to find the "
+                        "file(s) at fault", ds.name, table.name, bounded(str(e), QUOTE_LIMIT))
+            parts = {i: part_path(out, table.name, i) for i in ids}
+            rows[table.name], bad = stage_files(conninfo, name, table, {i: p for i, p in parts.items() if p.exists()})
+            refused.update(bad)
         staging[table.name] = name
-    return {"file_ids": file_ids, "staging": staging, "rows": rows}
+    with connect(conninfo) as conn:
+        names = {f.file_id: f for f in registry.files(conn, list(refused))}
+    for file_id, problem in refused.items():
+        f = names[file_id]
+        _refuse(conninfo, s, ds.name, run_id, file_id, f.stored_path, f.filename, problem.describe(f.filename))
+    return {"file_ids": [i for i in file_ids if i not in refused], "staging": staging, "rows": rows,
+            "rejected": sorted(refused)}
 
 
 def audit(dataset_name: str, run_id: str, staged: dict, conninfo: str, settings: Settings | None = None) -> dict:
@@ -133,18 +193,16 @@ def audit(dataset_name: str, run_id: str, staged: dict, conninfo: str, settings:
             docs = result.docs
             for file_id, failure in result.failures.items():
                 failures.setdefault(file_id, []).append({"table": table.name, **failure})
-    folder = landing.run_folder(run_id)
     for file_id, failed in failures.items():
         with connect(conninfo) as conn:
             f = registry.get(conn, file_id)
-            reason = f"{f.filename}: " + "; ".join(x["reason"] for x in failed)
-            registry.reject(conn, file_id, reason, {"failures": failed})
-        log.error("REJECTED %s", reason)
-        _quarantine(conninfo, s, ds.name, folder, file_id, f.stored_path, f.filename, reason, {"failures": failed})
+        reason = f"{f.filename}: " + "; ".join(x["reason"] for x in failed)
+        _refuse(conninfo, s, ds.name, run_id, file_id, f.stored_path, f.filename, reason, {"failures": failed})
     passing = [i for i in file_ids if i not in failures]
     log.info("%s: %d file(s) pass the audit, %d quarantined; quality report: %s",
              ds.name, len(passing), len(failures), docs)
-    return {**staged, "file_ids": passing, "rejected": sorted(failures), "quality_docs": docs}
+    return {**staged, "file_ids": passing, "rejected": sorted({*staged.get("rejected", ()), *failures}),
+            "quality_docs": docs}
 
 
 def publish(dataset_name: str, run_id: str, audited: dict, conninfo: str, settings: Settings | None = None) -> dict:
@@ -161,6 +219,15 @@ def publish(dataset_name: str, run_id: str, audited: dict, conninfo: str, settin
     log.info("%s: published %d file(s), %d row(s) now stored from them; archived %d file(s)",
              ds.name, len(counts), rows, len(moved))
     return {"files_loaded": len(counts), "rows": rows, "archived": [str(p) for p in moved]}
+
+
+def _refuse(conninfo: str, s: Settings, dataset: str, run_id: str, file_id: int, path: Path | None, filename: str,
+            reason: str, details: dict | None = None) -> None:
+    """Refuse a claimed file: registry `rejected` with its reason, raw file to quarantine."""
+    log.error("REJECTED %s", reason)
+    with connect(conninfo) as conn:
+        registry.reject(conn, file_id, reason, details)
+    _quarantine(conninfo, s, dataset, landing.run_folder(run_id), file_id, path, filename, reason, details)
 
 
 def _refuse_stranger(conninfo: str, s: Settings, dataset: str, run_id: str, landing_dir: Path, path: Path) -> None:

@@ -37,13 +37,15 @@ def detect_format(path: Path) -> str:
     if text[:1] == b"[":
         return "json-array"
     if text[:1] == b"{":
-        first = text.split(b"\n", 1)[0].strip()
+        import orjson   # depth-limited in C: a 10,000-deep line is a decode error, not a RecursionError
+
+        first, why = text.split(b"\n", 1)[0].strip(), ""
         try:
-            if isinstance(json.loads(first), dict):
+            if isinstance(orjson.loads(first), dict):
                 return "ndjson"
-        except ValueError:
-            pass
-        raise Reject(1, "JSON that is neither one object per line nor an array of objects")
+        except orjson.JSONDecodeError as e:
+            why = f" ({e})"
+        raise Reject(1, f"JSON that is neither one object per line nor an array of objects{why}")
     if path.suffix.lower() in (".json", ".jsonl", ".ndjson"):
         raise Reject(1, f"a {path.suffix} file must hold JSON objects or an array, found {text[:20]!r}")
     return "csv"
@@ -353,6 +355,9 @@ class JsonStream:
             try:
                 value, end = self.decoder.raw_decode(self.buf, self.pos)
                 break
+            except RecursionError:   # the decoder recurses once per level: refuse, keep the stack
+                raise Reject(self.line, "JSON nested too deeply to read (about 1,000 levels: Python's "
+                                        "recursion limit)") from None
             except json.JSONDecodeError as e:
                 if self.eof or len(self.buf) - self.pos > MAX_RECORD_BYTES:
                     raise Reject(self.line + self.buf.count("\n", self.pos, e.pos), f"malformed JSON: {e.msg}") from None

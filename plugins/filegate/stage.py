@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from pathlib import Path
 
 from filegate import column_types
 from filegate.declaration import Dataset
+from filegate.errors import Reject
 from filegate.tables import LINEAGE, Table
 from filegate.warehouse import compose, connect
 
@@ -28,16 +30,9 @@ def staging_table(dataset: Dataset, table: Table, run_id: str) -> str:
 
 def stage_table(conninfo: str, name: str, table: Table, ndjson_gz: Path | None) -> int:
     """(Re)create staging table `name` from an NDJSON gzip file; return the rows staged."""
-    from psycopg import sql
-
-    columns = sql.SQL(", ").join(
-        sql.SQL("{} {}").format(sql.Identifier(col), sql.SQL(pgtype))
-        for col, pgtype in table.staging_columns.items()
-    )
     rows = 0
     with connect(conninfo) as conn:
-        conn.execute(compose("DROP TABLE IF EXISTS {t}", t=name))
-        conn.execute(sql.SQL("CREATE UNLOGGED TABLE {} ({})").format(sql.Identifier(*name.split(".")), columns))
+        _create(conn, name, table)
         if ndjson_gz is not None:
             rows = _copy_lines(conn, name, table, ndjson_gz)
         conn.execute(compose("ANALYZE {t}", t=name))
@@ -45,8 +40,75 @@ def stage_table(conninfo: str, name: str, table: Table, ndjson_gz: Path | None) 
     return rows
 
 
+def stage_files(conninfo: str, name: str, table: Table, parts: dict[int, Path]) -> tuple[int, dict[int, Reject]]:
+    """(Re)create staging table `name` from each file's part ({file_id: NDJSON gzip}) in turn,
+    each COPY in its own savepoint: the slow way, to tell which files PostgreSQL refuses when
+    the batch as a whole cannot be staged. Returns the rows staged and {file_id: Reject} for
+    the files refused (their rows are not staged); any other error propagates."""
+    import psycopg
+
+    rows, refused = 0, {}
+    with connect(conninfo) as conn:
+        _create(conn, name, table)
+        for file_id, part in parts.items():
+            try:
+                with conn.transaction():
+                    rows += _copy_lines(conn, name, table, part)
+            except (psycopg.DataError, psycopg.IntegrityError, BadLine) as e:
+                refused[file_id] = _refusal(e, table, part)
+        conn.execute(compose("ANALYZE {t}", t=name))
+    log.info("staged %d %s rows into %s file by file; %d file(s) refused", rows, table.name, name, len(refused))
+    return rows, refused
+
+
+class BadLine(RuntimeError):
+    """A converted line that cannot be staged (a converter bug, or a value the declared type let
+    through), with the source line when it is known."""
+
+    def __init__(self, problem: str, line: int | None = None):
+        super().__init__(problem)
+        self.line = line
+
+
+def _create(conn, name: str, table: Table) -> None:
+    from psycopg import sql
+
+    columns = sql.SQL(", ").join(
+        sql.SQL("{} {}").format(sql.Identifier(col), sql.SQL(pgtype))
+        for col, pgtype in table.staging_columns.items()
+    )
+    conn.execute(compose("DROP TABLE IF EXISTS {t}", t=name))
+    conn.execute(sql.SQL("CREATE UNLOGGED TABLE {} ({})").format(sql.Identifier(*name.split(".")), columns))
+
+
+def _refusal(error: Exception, table: Table, part: Path) -> Reject:
+    """The Reject for a file PostgreSQL would not stage, at the source line of the refused row
+    (COPY names its row: the n-th line of the part, which carries the source `_line`)."""
+    if isinstance(error, BadLine):
+        return Reject(error.line, f"could not be staged into {table.name}: {error}")
+    at = re.search(r"^COPY .*?, line (\d+)", error.diag.context or "", re.MULTILINE)
+    line = _source_line(part, int(at.group(1))) if at else None
+    return Reject(line, f"PostgreSQL refused a {table.name} row: {error.diag.message_primary or error}")
+
+
+def _source_line(part: Path, n: int) -> int | None:
+    """The source line of the n-th record of a part (1-based), or None."""
+    import msgspec
+    from isal import igzip
+
+    with igzip.open(part, "rb") as f:
+        for i, raw in enumerate(f, start=1):
+            if i == n:
+                try:
+                    return msgspec.json.decode(raw).get("_line")
+                except (msgspec.DecodeError, AttributeError):
+                    return None
+    return None
+
+
 def _copy_lines(conn, name: str, table: Table, ndjson_gz: Path) -> int:
     import msgspec
+    import psycopg
     from isal import igzip
     from psycopg import sql
 
@@ -64,10 +126,13 @@ def _copy_lines(conn, name: str, table: Table, ndjson_gz: Path) -> int:
             try:
                 decoded = decode_lines(data)
             except msgspec.ValidationError as e:   # the converter wrote it: a bug, not bad input
-                raise RuntimeError(f"{ndjson_gz} does not fit the staging columns of {table.name}: {e}") from None
+                raise BadLine(f"{ndjson_gz} does not fit the staging columns of {table.name}: {e}") from None
             for row in decoded:
                 values = astuple(row)
-                copy.write_row(_converted(values, converted) if converted else values)
+                try:
+                    copy.write_row(_converted(values, converted) if converted else values)
+                except psycopg.DataError as e:   # refused before it reached the server (a NUL, say)
+                    raise BadLine(str(e), values[1]) from None   # values[1]: `_line` (LINEAGE)
             rows += len(decoded)
     return rows
 

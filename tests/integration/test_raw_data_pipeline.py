@@ -77,3 +77,59 @@ def test_reasons_are_bounded_audit_samples_quote_input_cut(conninfo, settings):
     assert any("(cut: 1,000,000 characters)" in str(v) for row in rows for v in row.values())
     note = next((settings.quarantine / "raw_data").rglob("*.reason.json"))
     assert note.stat().st_size < 20_000 and json.loads(note.read_text())["reason"] == reason
+
+
+def test_poison_pills_in_json_are_refused_and_the_rest_of_the_batch_loads(conninfo, settings):
+    """Issue 9, defect 1: a JSON file nested 10,000 levels deep crashed the reader with a
+    RecursionError (format detection and the array reader), and a NUL character crashed stage."""
+    landing = settings.landing / "raw_data"
+    deep = "[" * 10_000 + "]" * 10_000
+    drop(landing / "genres", "genres_1.csv", "GenreId,Name\n1,Rock\n")
+    drop(landing / "genres", "genres_2.json", '[\n{"GenreId": 2, "Name": ' + deep + "}\n]\n")
+    drop(landing / "genres", "genres_3.json", '{"GenreId": 3, "Name": ' + deep + "}\n")
+    drop(landing / "genres", "genres_4.json", '{"GenreId": 4, "Name": "Jazz"}\n{"GenreId": 5, "Name": "a\\u0000b"}\n')
+    drop(landing / "reviews", "reviews_1.json", '[{"a": 1},\n {"b": ' + deep + "}]")
+    run_batch("run1", conninfo, settings)
+
+    assert query(conninfo, "SELECT genre_id, name FROM raw_data.genres") == [(1, "Rock")]
+    reasons = dict(query(conninfo, "SELECT filename, reason FROM filegate.files WHERE status = 'rejected'"))
+    assert reasons == {
+        "genres/genres_2.json": "genres/genres_2.json, line 2: JSON nested too deeply to read "
+                                "(about 1,000 levels: Python's recursion limit)",
+        "genres/genres_3.json": "genres/genres_3.json, line 1: JSON that is neither one object per line nor an "
+                                "array of objects (depth limit exceeded: line 1 column 1048 (char 1047))",
+        "genres/genres_4.json": "genres/genres_4.json, line 2: a NUL character (\\x00) in name: "
+                                "PostgreSQL text cannot hold it",
+        "reviews/reviews_1.json": "reviews/reviews_1.json, line 2: JSON nested too deeply to read "
+                                  "(about 1,000 levels: Python's recursion limit)",
+    }
+    assert query(conninfo, "SELECT count(*) FROM filegate.files WHERE status = 'claimed'") == [(0,)]
+
+
+def test_a_file_postgresql_refuses_at_stage_is_refused_and_the_rest_of_the_batch_stages(conninfo, settings):
+    """Issue 9, defect 1, at stage: what the converter lets through and PostgreSQL refuses takes
+    down only its own file (named with its line), not the batch."""
+    from isal import igzip
+
+    from filegate import pipeline
+    from filegate.convert import part_path
+
+    landing = settings.landing / "raw_data" / "genres"
+    drop(landing, "genres_1.csv", "GenreId,Name\n1,Rock\n")
+    drop(landing, "genres_2.csv", "GenreId,Name\n2,Jazz\n3,Blues\n")
+    claimed = pipeline.claim("raw_data", "run1", conninfo, settings)
+    converted = [pipeline.convert("raw_data", "run1", f, conninfo, settings) for f in claimed]
+    bad = part_path(pipeline.run_dir(settings, "raw_data", "run1"), "genres", claimed[1]["file_id"])
+    with igzip.open(bad, "wb") as f:   # as if the converter had let a NUL through, in the 2nd row
+        f.write(b'{"genre_id": 2, "name": "Jazz", "_line": 2, "_file_id": %d}\n' % claimed[1]["file_id"])
+        f.write(b'{"genre_id": 3, "name": "B\\u0000lues", "_line": 3, "_file_id": %d}\n' % claimed[1]["file_id"])
+    staged = pipeline.stage("raw_data", "run1", converted, conninfo, settings)
+
+    assert staged["file_ids"] == [claimed[0]["file_id"]] and staged["rejected"] == [claimed[1]["file_id"]]
+    assert staged["rows"]["genres"] == 1
+    (reason,), = query(conninfo, "SELECT reason FROM filegate.files WHERE status = 'rejected'")
+    assert reason == ("genres/genres_2.csv, line 3: could not be staged into genres: "
+                      "PostgreSQL text fields cannot contain NUL (0x00) bytes")
+    pipeline.publish("raw_data", "run1", pipeline.audit("raw_data", "run1", staged, conninfo, settings),
+                     conninfo, settings)
+    assert query(conninfo, "SELECT genre_id FROM raw_data.genres") == [(1,)]

@@ -275,3 +275,85 @@ def test_files_left_claimed_by_a_crash_count_in_the_run_that_loads_them(conninfo
     with psycopg.connect(conninfo) as conn:
         (loaded,) = ledger.files(conn, [claimed["file_id"]])   # the same claim, re-used
     assert loaded.status is ledger.FileStatus.LOADED and loaded.run_id == "rerun"
+
+
+def test_a_poison_pill_is_refused_and_the_good_files_of_its_batch_load(conninfo, settings, landing):
+    """Issue 9, defect 1: a NUL byte in a field crashed stage (in the header: convert), the run
+    failed and every file of the batch stayed claimed, good ones included, run after run."""
+    drop(landing, "PN000001.SMRT", smrt_text("PN000001", [("1234567890", "20260105", "0000", "1")]))
+    drop(landing, "PN000002.SMRT", smrt_text("PN000002", [("12345\x0067890", "20260105", "0100", "2")]))
+    drop(landing, "PN000003.SMRT", smrt_text("PN000003", [("1234567890", "20260105", "0200", "3")])
+         .replace('"GAZ"', '"G\x00Z"'))
+    result = run_batch("run1", conninfo, settings)
+
+    files = registry(conninfo)
+    assert result["files_loaded"] == 1 and files["PN000001.SMRT"][0] == "loaded"
+    assert files["PN000002.SMRT"][:2] == ("rejected", "PN000002.SMRT, line 2: a NUL byte (\\x00) at column 15: "
+                                                      "a SMRT file is text")
+    assert files["PN000003.SMRT"][:2] == ("rejected", "PN000003.SMRT, line 1: a NUL byte (\\x00) at column 18: "
+                                                      "a SMRT file is text")
+    assert files_in(settings.quarantine) == sorted(["PN000002.SMRT", "PN000002.SMRT.reason.json",
+                                                    "PN000003.SMRT", "PN000003.SMRT.reason.json"])
+    assert [r[3] for r in readings(conninfo)] == ["PN000001.SMRT"] and files_in(landing) == []
+
+
+def test_a_reader_failing_unexpectedly_refuses_that_file_with_the_errors_type_and_message(
+        conninfo, settings, landing, monkeypatch):
+    """Issue 9, defect 1, unknown exceptions: the file is refused with the error's type and
+    message, the task does not crash and the batch's other files load."""
+    from filegate.datasets.smrt import reader
+
+    reading = reader._reading
+
+    def fragile(fields):   # a reader bug that only one input sets off
+        if fields[4] == "13":
+            raise KeyError("a bug in the reader")
+        return reading(fields)
+
+    monkeypatch.setattr(reader, "_reading", fragile)
+    drop(landing, "PN000001.SMRT", smrt_text("PN000001", [("1234567890", "20260105", "0000", "1")]))
+    drop(landing, "PN000002.SMRT", smrt_text("PN000002", [("1234567890", "20260105", "0100", "13")]))
+    result = run_batch("run1", conninfo, settings)
+
+    files = registry(conninfo)
+    assert result["files_loaded"] == 1 and files["PN000001.SMRT"][0] == "loaded"
+    assert files["PN000002.SMRT"][:2] == ("rejected", "PN000002.SMRT, whole file: could not be converted: "
+                                                      "KeyError: 'a bug in the reader'")
+
+
+def test_a_file_modified_after_its_claim_is_refused_as_modified(conninfo, settings, landing):
+    """Issue 9, defect 4: a line appended after claim was loaded, while the registry kept the
+    sha256 and size taken at claim."""
+    from filegate import pipeline
+
+    path = drop(landing, "PN000001.SMRT", smrt_text("PN000001", [("1234567890", "20260105", "0000", "1")]))
+    (claimed,) = pipeline.claim("smrt", "run1", conninfo, settings)
+    with open(path, "a") as f:
+        f.write('"CONSU","1234567890","20260105","0100",99\n')
+    converted = pipeline.convert("smrt", "run1", claimed, conninfo, settings)
+
+    assert converted["status"] == "rejected"
+    status, reason = registry(conninfo)["PN000001.SMRT"][:2]
+    assert status == "rejected" and reason.startswith("PN000001.SMRT, whole file: modified after it was claimed: ")
+    assert files_in(settings.quarantine) == ["PN000001.SMRT", "PN000001.SMRT.reason.json"]
+
+
+def test_a_file_modified_while_being_read_is_refused_as_modified(conninfo, settings, landing, monkeypatch):
+    """Issue 9, defect 4: the bytes converted must be the bytes hashed at claim."""
+    from filegate.datasets.smrt import reader
+
+    path = drop(landing, "PN000001.SMRT", smrt_text("PN000001", [("1234567890", "20260105", "0000", "1"),
+                                                                 ("1234567890", "20260105", "0100", "2")]))
+    reading = reader._reading
+
+    def with_a_writer(fields):   # the sender rewrites the file while the reader is halfway through
+        if fields[3] == "0100":
+            path.write_text(path.read_text().replace(",2\n", ",3\n"))
+        return reading(fields)
+
+    monkeypatch.setattr(reader, "_reading", with_a_writer)
+    result = run_batch("run1", conninfo, settings)
+
+    status, reason = registry(conninfo)["PN000001.SMRT"][:2]
+    assert result["files_loaded"] == 0 and readings(conninfo) == []
+    assert status == "rejected" and reason.startswith("PN000001.SMRT, whole file: modified while it was being read")

@@ -38,3 +38,22 @@ def test_a_line_that_does_not_fit_the_columns_is_a_bug_named_with_its_file(conni
     path = ndjson(tmp_path, [{"_file_id": 1, "_line": 2, "n": "seven"}])
     with pytest.raises(RuntimeError, match="things.json.gz does not fit the staging columns of things"):
         stage_table(conninfo, "staging.things_2", TABLE, path)
+
+
+def test_staged_file_by_file_a_file_the_server_refuses_is_named_at_its_source_line(conninfo, tmp_path):
+    from filegate.stage import stage_files
+
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    good.mkdir(), bad.mkdir()
+    parts = {1: ndjson(good, [{"_file_id": 1, "_line": 2, "n": 1, "doc": {"a": "fine"}}]),
+             2: ndjson(bad, [{"_file_id": 2, "_line": 5, "n": 2, "doc": {}},
+                             {"_file_id": 2, "_line": 7, "n": 3, "doc": {"a": "\u0000"}}])}   # jsonb: no \u0000
+    rows, refused = stage_files(conninfo, "staging.things_3", TABLE, parts)
+
+    assert rows == 1 and list(refused) == [2]
+    assert refused[2].line == 7
+    assert refused[2].problem == "PostgreSQL refused a things row: unsupported Unicode escape sequence"
+    import psycopg
+
+    with psycopg.connect(conninfo) as conn:
+        assert conn.execute("SELECT _file_id, n FROM staging.things_3").fetchall() == [(1, 1)]

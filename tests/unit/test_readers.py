@@ -250,3 +250,17 @@ def test_reasons_are_bounded_a_5_mb_value_is_quoted_cut(tmp_path):
     with pytest.raises(Reject, match="header must name every column once") as info:
         next(readers.read_csv_chunks(columns))
     assert len(info.value.problem) < 400
+
+
+@pytest.mark.parametrize("text, line", [
+    ("[\n" + "[" * 10_000 + "]" * 10_000 + "\n]", 2),                       # the array reader
+    ('{"a": 1}\n{"a": ' + "[" * 10_000 + "]" * 10_000 + "}\n", 2),         # one object per line
+    ('{"a": ' + "[" * 10_000 + "]" * 10_000 + "}\n", 1),                   # format detection
+])
+def test_json_nested_ten_thousand_deep_is_refused_at_its_line_not_a_recursion_error(tmp_path, text, line):
+    """Issue 9, defect 1: a JSON file nested 10,000 levels deep crashed the reader with
+    RecursionError (in detect_format and the array reader)."""
+    with pytest.raises(Reject) as info:
+        records(write(tmp_path, "t_1.json", text))
+    assert info.value.line == line
+    assert "depth limit exceeded" in info.value.problem or "nested too deeply" in info.value.problem

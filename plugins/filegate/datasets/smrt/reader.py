@@ -2,7 +2,7 @@
 
 Structure is checked here and a structural fault rejects the whole file: missing or malformed
 header, wrong field counts, unknown records, a missing trailer (truncated transfer), records
-after the trailer, bytes that are not UTF-8. Row values (dates, hours, consumption, meter
+after the trailer, bytes that are not UTF-8, NUL bytes. Row values (dates, hours, consumption, meter
 numbers) are passed on raw plus parsed, and judged by the Great Expectations suite, so a bad
 value is reported with all the others of its file rather than one at a time.
 
@@ -146,6 +146,9 @@ def _decoded_lines(path: Path) -> Iterator[str]:
         for number, raw in enumerate(f, start=1):
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
+            column = raw.find(b"\x00") + 1
+            if column:   # binary junk: PostgreSQL text cannot hold it, so say where it is
+                raise Reject(number, f"a NUL byte (\\x00) at column {column}: a SMRT file is text")
             try:
                 yield raw.decode("utf-8")
             except UnicodeDecodeError as e:

@@ -130,3 +130,10 @@ def test_a_header_generation_that_disagrees_with_the_file_name_refuses_it(tmp_pa
     assert "named PN007510.SMRT but its HEADR holds generation number PN007610" in error.problem
     # a name that is not a generation number says nothing either way
     assert len(read_all(write(tmp_path, HEADER, CONSU, '"TRAIL"', name="delivery-7.SMRT"))[1]) == 1
+
+
+def test_a_nul_byte_is_refused_with_its_line_and_column(tmp_path):
+    """Issue 9, defect 1: a NUL byte in a field crashed stage, or convert when in the header."""
+    assert str(rejection(write(tmp_path, HEADER, '"CONSU","12\x0034567890","20191007","0100",1.5', '"TRAIL"'))) \
+        == "a NUL byte (\\x00) at column 12: a SMRT file is text"
+    assert rejection(write(tmp_path, HEADER.replace("GAZ", "G\x00Z"), CONSU, '"TRAIL"')).line == 1
