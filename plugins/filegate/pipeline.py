@@ -13,11 +13,11 @@ import shutil
 from pathlib import Path
 
 from filegate import datasets, landing, registry
-from filegate.convert import combine_parts, convert_file
+from filegate.convert import combine_parts, convert_file, part_path
 from filegate.errors import QUOTE_LIMIT, Reject, bounded
 from filegate.registry import Action, FileStatus
 from filegate.settings import Settings, load
-from filegate.warehouse import connect
+from filegate.warehouse import compose, connect
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,32 @@ def claim(dataset_name: str, run_id: str, conninfo: str, settings: Settings | No
             claimed.append({"file_id": decision.file_id, "filename": landed.filename, "path": str(landed.path),
                             "identity": list(landed.identity)})
     log.info("%s: claimed %d file(s) from %s", ds.name, len(claimed), landing_dir)
+    clean_leftovers(ds, run_id, conninfo, s)
     return claimed
+
+
+def clean_leftovers(ds, run_id: str, conninfo: str, s: Settings) -> None:
+    """Drop the staging tables and converted parts of runs that died (kill -9, a lost worker):
+    everything of a run holding no claimed file, this run excepted. A run's files are claimed
+    until published or refused, so nothing a live run still needs is touched."""
+    from filegate.stage import staging_table
+
+    with connect(conninfo) as conn:
+        live = registry.runs_with_claims(conn, ds.name) | {run_id}
+        keep = {staging_table(ds, table, run).split(".", 1)[1] for run in live for table in ds.loaded_tables}
+        ours = [f"{ds.name}__{table.name}__" for table in ds.loaded_tables]
+        dropped = [name for (name,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'staging'")
+                   if name not in keep and any(name.startswith(prefix) for prefix in ours)]
+        for name in dropped:
+            conn.execute(compose("DROP TABLE IF EXISTS {t}", t=f"staging.{name}"))
+    folders = {landing.run_folder(run) for run in live}
+    removed = [parts for parts in (s.processed / ds.name).glob("*/parts") if parts.parent.name not in folders]
+    for parts in removed:
+        shutil.rmtree(parts, ignore_errors=True)
+    if dropped or removed:
+        log.warning("%s: removed what runs that did not finish left behind: %d staging table(s) (%s), "
+                    "%d folder(s) of converted parts (%s)", ds.name, len(dropped), ", ".join(dropped[:5]),
+                    len(removed), ", ".join(p.parent.name for p in removed[:5]))
 
 
 def convert(dataset_name: str, run_id: str, file: dict, conninfo: str, settings: Settings | None = None) -> dict:
@@ -147,13 +172,19 @@ def stage(dataset_name: str, run_id: str, converted: list[dict], conninfo: str,
     are quarantined (file and line named), the others go on."""
     import psycopg
 
-    from filegate.convert import part_path
     from filegate.stage import BadLine, stage_files, stage_table, staging_table
 
     s = settings or load()
     ds = datasets.get(dataset_name)
-    file_ids = sorted(c["file_id"] for c in converted if c and c["status"] == "converted")
+    done = [c for c in converted if c and c["status"] == "converted"]
+    file_ids = sorted(c["file_id"] for c in done)
     out = run_dir(s, ds.name, run_id)
+    missing = [f"{c['filename']} ({table})" for c in done for table, n in c["rows"].items()
+               if n and not part_path(out, table, c["file_id"]).exists()]
+    if missing:   # never stage a batch short of a file's rows: fail, the files stay claimed
+        raise RuntimeError(f"{ds.name}: the converted parts of {', '.join(missing[:5])} are gone from {out} "
+                           "(removed as left-overs of a run taken for dead?); the files stay claimed and the "
+                           "next run converts them again")
     staging, rows, refused = {}, {}, {}
     for table in ds.loaded_tables:
         name = staging_table(ds, table, run_id)

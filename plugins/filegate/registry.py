@@ -171,6 +171,13 @@ def stale_claims(conn, dataset: str, older_than_s: float) -> list[RegisteredFile
                    (dataset, older_than_s), "ORDER BY file_id")
 
 
+def runs_with_claims(conn, dataset: str) -> set[str]:
+    """The runs that still hold claimed files of the dataset: their staging tables and parts
+    are in use (or will be, by whoever re-claims the files)."""
+    return {r[0] for r in conn.execute(
+        "SELECT DISTINCT run_id FROM filegate.files WHERE dataset = %s AND status = 'claimed'", (dataset,))}
+
+
 def count(conn, dataset: str | None = None) -> int:
     """How many files were received (of one dataset, or of all), whatever became of them."""
     if dataset is None:

@@ -357,3 +357,41 @@ def test_a_file_modified_while_being_read_is_refused_as_modified(conninfo, setti
     status, reason = registry(conninfo)["PN000001.SMRT"][:2]
     assert result["files_loaded"] == 0 and readings(conninfo) == []
     assert status == "rejected" and reason.startswith("PN000001.SMRT, whole file: modified while it was being read")
+
+
+def test_what_a_killed_run_left_behind_is_cleaned_up_by_the_next_run(conninfo, settings, landing):
+    """Issue 9, defect 10: orphan staging.* tables and processed/<run>/parts/ stayed forever."""
+    from filegate import pipeline
+
+    drop(landing, "PN000001.SMRT", smrt_text("PN000001", [("1234567890", "20260105", "0000", "1")]))
+    claimed = pipeline.claim("smrt", "killed", conninfo, settings)
+    converted = [pipeline.convert("smrt", "killed", f, conninfo, settings) for f in claimed]
+    pipeline.stage("smrt", "killed", converted, conninfo, settings)   # ... and then kill -9
+    parts = settings.processed / "smrt" / "killed" / "parts"
+    assert parts.exists() and staging_tables(conninfo) == 1
+
+    drop(landing, "PN000002.SMRT", smrt_text("PN000002", [("1234567890", "20260105", "0100", "2")]))
+    run_batch("next", conninfo, settings)   # claims the killed run's file again: nothing is left to it
+    assert not parts.exists() and staging_tables(conninfo) == 0
+    assert {f: v[0] for f, v in registry(conninfo).items()} == {"PN000001.SMRT": "loaded", "PN000002.SMRT": "loaded"}
+
+
+def test_a_batch_is_never_staged_short_of_a_files_parts(conninfo, settings, landing):
+    """Left-overs are removed by run: a run taken for dead while it converts must fail at stage,
+    not stage without the file's rows."""
+    import shutil
+
+    from filegate import pipeline
+
+    drop(landing, "PN000001.SMRT", smrt_text("PN000001", [("1234567890", "20260105", "0000", "1")]))
+    claimed = pipeline.claim("smrt", "slow", conninfo, settings)
+    converted = [pipeline.convert("smrt", "slow", f, conninfo, settings) for f in claimed]
+    shutil.rmtree(settings.processed / "smrt" / "slow" / "parts")
+    with pytest.raises(RuntimeError, match=r"the converted parts of PN000001.SMRT \(readings\) are gone"):
+        pipeline.stage("smrt", "slow", converted, conninfo, settings)
+    assert registry(conninfo)["PN000001.SMRT"][0] == "claimed"
+
+
+def staging_tables(conninfo) -> int:
+    with psycopg.connect(conninfo) as conn:
+        return conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'staging'").fetchone()[0]
