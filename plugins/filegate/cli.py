@@ -21,13 +21,18 @@ from pathlib import Path
 
 from filegate import datasets, embedded, samples, schema, settings, summary
 from filegate.landing import scan
-from filegate.processes import airflow, say, start_standalone, stop_standalone, wait_http
+from filegate.processes import airflow, exclusive, log_path, say, start_standalone, stop_standalone, wait_http
 from filegate.warehouse import conninfo_from_env
+
+
+class Stop(Exception):
+    """An expected operational failure: said in one line, with what to do; exit status 1."""
 
 
 def migrate(s: settings.Settings) -> None:
     if airflow(["db", "migrate"], "airflow-db-migrate", s) != 0:
-        raise SystemExit(1)
+        raise Stop(f"the Airflow metadata database could not be migrated (log above: "
+                   f"{log_path(s, 'airflow-db-migrate')})")
     say("• Airflow metadata database migrated")
     schema.upgrade(conninfo_from_env())
     say("• warehouse schema at the latest migration")
@@ -38,9 +43,21 @@ def _prepare(s: settings.Settings) -> None:
         say(f"• PostgreSQL (embedded) running, data in {embedded.pgdata(s)}")
 
 
+def set_up(s: settings.Settings, what: str) -> None:
+    """Server, databases and migrations, one environment's set-up at a time."""
+    with exclusive(s, what):
+        _prepare(s)
+        migrate(s)
+
+
 def run(s: settings.Settings) -> int:
-    _prepare(s)
-    migrate(s)
+    with exclusive(s, "make run"):   # two runs at once would claim the same files
+        _prepare(s)
+        migrate(s)
+        return _run(s)
+
+
+def _run(s: settings.Settings) -> int:
     conninfo = conninfo_from_env()
     started = datetime.now(timezone.utc)
     samples.write_if_fresh(s, conninfo)
@@ -56,18 +73,41 @@ def run(s: settings.Settings) -> int:
             say(f"• {name}: {len(waiting)} file(s) in landing, running {name}_ingest ...")
             quick = {"FILEGATE_POKE_INTERVAL": os.environ.get("FILEGATE_POKE_INTERVAL", "5"),
                      "FILEGATE_SENSOR_TIMEOUT": os.environ.get("FILEGATE_SENSOR_TIMEOUT", "120")}
-            failed |= airflow(["dags", "test", f"{name}_ingest"], f"{name}_ingest", s, quick) != 0
+            failed |= not _dag(["dags", "test", f"{name}_ingest"], f"{name}_ingest", s, conninfo, quick)
         say(f"• {name}: running {name}_reports for {today} ...")
         # a manual run of a data-interval timetable covers the interval BEFORE its date, so say the day
         conf = json.dumps({"date": today.isoformat()})
-        failed |= airflow(["dags", "test", f"{name}_reports", "-c", conf], f"{name}_reports", s) != 0
+        failed |= not _dag(["dags", "test", f"{name}_reports", "-c", conf], f"{name}_reports", s, conninfo)
         summary.show(s, conninfo, name, started, today)
     return 1 if failed else 0
 
 
+def _dag(args: list[str], log_name: str, s: settings.Settings, conninfo: str, extra: dict | None = None) -> bool:
+    """Run a DAG with `airflow dags test`; True when it succeeded. A run that failed because
+    PostgreSQL went away (`make down` meanwhile) stops `make run` with one line."""
+    if airflow(args, log_name, s, extra, show_failure=False) == 0:
+        return True
+    if not _answers(conninfo):
+        raise Stop(f"PostgreSQL stopped answering while {args[2]} ran (was `make down` run meanwhile?). Nothing "
+                   f"is half-loaded: `make run` again finishes the work. Log: {log_path(s, log_name)}")
+    log_file = log_path(s, log_name)
+    say(f"✗ airflow {' '.join(args)} failed; last lines of {log_file}:")
+    say("".join(log_file.read_text(errors="replace").splitlines(keepends=True)[-30:]))
+    return False
+
+
+def _answers(conninfo: str) -> bool:
+    import psycopg
+
+    try:
+        with psycopg.connect(conninfo, connect_timeout=5):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
 def up(s: settings.Settings) -> int:
-    _prepare(s)
-    migrate(s)
+    set_up(s, "make up")
     start_standalone(s)
     base = os.environ["AIRFLOW__API__BASE_URL"]
     if not wait_http(f"{base}/api/v2/monitor/health", 180):
@@ -87,7 +127,8 @@ def down(s: settings.Settings) -> int:
 
 
 def env(s: settings.Settings) -> int:
-    server = embedded.prepare(s)
+    with exclusive(s, "make env"):
+        server = embedded.prepare(s)
     for line in embedded.export_lines(s, server):
         print(line)
     return 0
@@ -101,23 +142,50 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dataset", help="put the new migration in this dataset's package (with `migration`)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for chatty in ("alembic", "filegate"):   # Airflow's logging set-up lets their INFO lines through
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
         s = settings.load()
         datasets.check_settings()   # every dataset's own settings too, before anything starts
     except settings.SettingsError as e:
         say(f"✗ {e}")
         return 2
-    if args.command in ("migrate", "migration"):
-        _prepare(s)
-        migrate(s)
-        if args.command == "migration":
-            if not args.message:
-                parser.error("migration needs a MESSAGE saying what it does")
-            written = schema.revision(conninfo_from_env(), args.message, args.dataset)
-            for script in written if isinstance(written, list) else [written]:
-                say(f"• wrote {script.path}: review it, then `make migrate`")
-        return 0
-    return {"run": run, "up": up, "down": down, "env": env}[args.command](s)
+    if args.command == "migration" and not args.message:
+        parser.error("migration needs a MESSAGE saying what it does")
+    try:
+        return {"run": run, "up": up, "down": down, "env": env, "migrate": migrate_command,
+                "migration": lambda s: migration(s, args.message, args.dataset)}[args.command](s)
+    except Stop as e:
+        say(f"✗ {e}")
+    except psycopg_errors() as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        say(f"✗ PostgreSQL: {first}. Was `make down` run meanwhile? Start again with the same command "
+            "(`make run` finishes what an interrupted run left).")
+    except KeyboardInterrupt:
+        say("✗ interrupted: nothing is half-loaded; the same command again finishes the work")
+        return 130
+    return 1
+
+
+def migrate_command(s: settings.Settings) -> int:
+    set_up(s, "make migrate")
+    return 0
+
+
+def migration(s: settings.Settings, message: str, dataset: str | None) -> int:
+    set_up(s, "make migration")
+    written = schema.revision(conninfo_from_env(), message, dataset)
+    for script in written if isinstance(written, list) else [written]:
+        say(f"• wrote {script.path}: review it, then `make migrate`")
+    return 0
+
+
+def psycopg_errors() -> tuple[type[Exception], ...]:
+    """Connection failures, as psycopg and SQLAlchemy (Alembic, Airflow) raise them."""
+    import psycopg
+    import sqlalchemy.exc
+
+    return psycopg.OperationalError, psycopg.InterfaceError, sqlalchemy.exc.OperationalError
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from filegate.settings import Settings
@@ -20,19 +21,47 @@ def airflow_command() -> str:
     return str(Path(sys.executable).with_name("airflow"))
 
 
-def airflow(args: list[str], log_name: str, s: Settings, extra_env: dict | None = None) -> int:
+def log_path(s: Settings, log_name: str) -> Path:
+    return s.state_dir / "logs" / "filegate" / f"{log_name}.log"
+
+
+def airflow(args: list[str], log_name: str, s: Settings, extra_env: dict | None = None,
+            show_failure: bool = True) -> int:
     """Run `airflow <args>` to completion, its output in logs/filegate/<log_name>.log; on failure
-    show the log's last lines."""
-    logs = s.state_dir / "logs" / "filegate"
-    logs.mkdir(parents=True, exist_ok=True)
-    log_file = logs / f"{log_name}.log"
+    show the log's last lines (unless the caller explains the failure itself)."""
+    log_file = log_path(s, log_name)
+    log_file.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **(extra_env or {})}
     with open(log_file, "w") as out:
         rc = subprocess.call([airflow_command(), *args], stdout=out, stderr=subprocess.STDOUT, env=env)
-    if rc != 0:
+    if rc != 0 and show_failure:
         say(f"✗ airflow {' '.join(args)} failed (exit {rc}); last lines of {log_file}:")
         say("".join(log_file.read_text(errors="replace").splitlines(keepends=True)[-30:]))
     return rc
+
+
+@contextmanager
+def exclusive(s: Settings, what: str):
+    """Hold the state folder's lock: one set-up (server start, database creation, migrations) or
+    one `make run` at a time per environment; a second waits for the first, saying so."""
+    import fcntl
+
+    s.state_dir.mkdir(parents=True, exist_ok=True)
+    with open(s.state_dir / "filegate.lock", "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "another filegate command"
+            say(f"• waiting for {holder} to finish with {s.state_dir} ...")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        lock.truncate(0)
+        lock.write(f"`{what}` (pid {os.getpid()})")
+        lock.flush()
+        try:
+            yield
+        finally:
+            lock.truncate(0)   # the lock itself goes with the file descriptor
 
 
 def _pid_file(s: Settings) -> Path:

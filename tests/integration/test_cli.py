@@ -31,3 +31,21 @@ def test_a_shell_that_ran_make_env_still_uses_the_embedded_stack():
     shell = subprocess.run(["bash", "-c", f'eval "$(make -s env)" && .venv/bin/python -c "{code}"'],
                            cwd=ROOT, capture_output=True, text=True, check=True, env=fresh_shell)
     assert shell.stdout.strip() == "False"
+
+
+def test_two_set_ups_at_once_on_a_fresh_environment_both_succeed(tmp_path):
+    """Issue 9, defect 8: two `make run` at once on a fresh environment crashed the second with a
+    bare traceback (a CREATE DATABASE race). Set-up is serialised: the second waits, and says so."""
+    env = {**os.environ, "FILEGATE_STATE_DIR": str(tmp_path / "state"), "FILEGATE_DATA_ROOT": str(tmp_path / "data")}
+    for name in ("AIRFLOW_CONN_WAREHOUSE", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW_HOME"):
+        env.pop(name, None)
+    python = str(ROOT / ".venv" / "bin" / "python")
+    try:
+        both = [subprocess.Popen([python, "-m", "filegate.cli", "migrate"], cwd=ROOT, env=env, text=True,
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)]
+        outputs = [p.communicate(timeout=600)[0] for p in both]
+        assert [p.returncode for p in both] == [0, 0], outputs
+        assert "Traceback" not in "".join(outputs)
+        assert sum("• waiting for `make migrate` (pid " in out for out in outputs) == 1, outputs
+    finally:
+        subprocess.run([python, "-m", "filegate.cli", "down"], cwd=ROOT, env=env, capture_output=True)
