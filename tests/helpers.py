@@ -37,6 +37,29 @@ def run_batch(run_id: str, conninfo: str, settings, dataset: str = "smrt") -> di
     return pipeline.publish(dataset, run_id, audited, conninfo, settings)
 
 
+def snapshot(conninfo, settings) -> dict:
+    """Everything a run leaves behind, minus what differs between any two runs (ids, times, run ids)."""
+    import psycopg
+
+    with psycopg.connect(conninfo) as conn:
+        files = conn.execute(
+            "SELECT filename, status, reason, rows_read, rows_loaded, sha256, header FROM filegate.files"
+            " ORDER BY filename, status").fetchall()
+        readings = conn.execute(
+            "SELECT r.meter_number, r.reading_start_utc, r.consumption, f.filename, r.line"
+            " FROM smrt.readings r JOIN filegate.files f USING (file_id) ORDER BY 1, 2").fetchall()
+        meters = conn.execute("SELECT m.meter_number, f.filename FROM smrt.meters m"
+                              " JOIN filegate.files f ON f.file_id = m.first_file_id ORDER BY 1").fetchall()
+        staging = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'staging'").fetchone()[0]
+
+    def names(root):
+        return sorted(p.name for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+    return {"files": files, "readings": readings, "meters": meters, "staging_tables": staging,
+            "landing": names(settings.landing), "archive": names(settings.archive),
+            "quarantine": names(settings.quarantine)}
+
+
 def schema_drift(conninfo: str) -> tuple[set[str], list]:
     """(the schemas the declarations use, what Alembic would change to make the warehouse match
     them): an empty list means migrations and declarations agree."""

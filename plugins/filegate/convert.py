@@ -15,6 +15,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from filegate import faults
 from filegate.declaration import Dataset
 from filegate.errors import Reject, excerpt
 from filegate.settings import Settings
@@ -70,6 +71,7 @@ def convert_file(dataset: Dataset, path: Path, file_id: int, run_dir: Path, sett
             if NUL in encoded:   # rare: then find the record, or it was an escaped backslash
                 _refuse_nul(chunk)
             buffer += encoded
+            faults.inject("convert")
             rows[table] += len(chunk)
             if len(buffer) >= FLUSH_BYTES:
                 out.write(buffer)

@@ -1,8 +1,24 @@
-"""Fault injection for crash tests: FILEGATE_INJECT_FAULT=<point> fails that point once per
-process, so an in-process retry (dag.test) goes through. Unset, it does nothing."""
+"""Fault injection for crash tests, at named points of the ingest steps (`POINTS`).
+
+FILEGATE_INJECT_FAULT=<point> raises InjectedFault there, once per process, so an in-process
+retry (dag.test) goes through. FILEGATE_KILL_AT=<point> kills the process there with SIGKILL, as
+a power cut or the OOM killer would: nothing runs after it, no `finally`, no rollback in Python.
+Unset, both do nothing.
+"""
 from __future__ import annotations
 
 import os
+import signal
+
+POINTS = (
+    "claim",                  # the first file of the batch is claimed, the others not yet
+    "convert",                # a part is being written
+    "stage",                  # the first table is staged, the others not yet
+    "refuse",                 # a refused file is marked in the registry, not yet moved to quarantine
+    "publish.before_commit",  # the upserts ran, the transaction is not committed
+    "publish.after_commit",   # committed, nothing archived yet
+    "archive",                # the first loaded file is archived, the others not yet
+)
 
 _fired: set[str] = set()
 
@@ -12,6 +28,8 @@ class InjectedFault(RuntimeError):
 
 
 def inject(point: str) -> None:
+    if os.environ.get("FILEGATE_KILL_AT") == point:
+        os.kill(os.getpid(), signal.SIGKILL)
     if os.environ.get("FILEGATE_INJECT_FAULT") == point and point not in _fired:
         _fired.add(point)
         raise InjectedFault(f"injected fault at {point} (FILEGATE_INJECT_FAULT)")

@@ -12,7 +12,7 @@ import os
 import shutil
 from pathlib import Path
 
-from filegate import datasets, landing, registry
+from filegate import datasets, faults, landing, registry
 from filegate.convert import combine_parts, convert_file, part_path
 from filegate.errors import QUOTE_LIMIT, Reject, bounded
 from filegate.registry import Action, FileStatus
@@ -61,6 +61,13 @@ def claim(dataset_name: str, run_id: str, conninfo: str, settings: Settings | No
         if decision.action is Action.DUPLICATE:
             log.error("DUPLICATE %s", decision.reason)
             _quarantine(conninfo, s, ds.name, folder, decision.file_id, landed.path, landed.filename, decision.reason)
+        elif decision.action is Action.QUARANTINE:
+            log.info("%s was refused (file_id %d) but not yet moved to quarantine: moving it now",
+                     landed.filename, decision.file_id)
+            with connect(conninfo) as conn:
+                details = registry.get(conn, decision.file_id).details
+            _quarantine(conninfo, s, ds.name, folder, decision.file_id, landed.path, landed.filename,
+                        decision.reason, details)
         elif decision.action is Action.ARCHIVE:
             log.info("%s was loaded (file_id %d) but not yet archived: archiving it now",
                      landed.filename, decision.file_id)
@@ -70,6 +77,7 @@ def claim(dataset_name: str, run_id: str, conninfo: str, settings: Settings | No
         else:
             claimed.append({"file_id": decision.file_id, "filename": landed.filename, "path": str(landed.path),
                             "identity": list(landed.identity)})
+        faults.inject("claim")
     log.info("%s: claimed %d file(s) from %s", ds.name, len(claimed), landing_dir)
     clean_leftovers(ds, run_id, conninfo, s)
     return claimed
@@ -198,6 +206,7 @@ def stage(dataset_name: str, run_id: str, converted: list[dict], conninfo: str,
             rows[table.name], bad = stage_files(conninfo, name, table, {i: p for i, p in parts.items() if p.exists()})
             refused.update(bad)
         staging[table.name] = name
+        faults.inject("stage")
     with connect(conninfo) as conn:
         names = {f.file_id: f for f in registry.files(conn, list(refused))}
     for file_id, problem in refused.items():
@@ -258,6 +267,7 @@ def _refuse(conninfo: str, s: Settings, dataset: str, run_id: str, file_id: int,
     log.error("REJECTED %s", reason)
     with connect(conninfo) as conn:
         registry.reject(conn, file_id, reason, details)
+    faults.inject("refuse")
     _quarantine(conninfo, s, dataset, landing.run_folder(run_id), file_id, path, filename, reason, details)
 
 
@@ -273,7 +283,8 @@ def _refuse_stranger(conninfo: str, s: Settings, dataset: str, run_id: str, land
                                 received_at=datetime.fromtimestamp(about.st_mtime, tz=timezone.utc))
     with connect(conninfo) as conn:
         registry.lock_dataset(conn, dataset)
-        file_id = registry.refuse(conn, dataset, landed, run_id, reason)
+        unmoved = registry.unmoved_refusal(registry.named(conn, dataset, rel), path)
+        file_id = unmoved.file_id if unmoved else registry.refuse(conn, dataset, landed, run_id, reason)
     log.error("REJECTED %s", reason)
     _quarantine(conninfo, s, dataset, landing.run_folder(run_id), file_id, path, rel, reason)
 

@@ -56,4 +56,5 @@ def archive_loaded(conninfo: str, dataset: Dataset, file_ids: list[int], landing
             target = landing.move(f.stored_path, archive_root, dataset.name, run_folder, f.filename)
             registry.set_stored_path(conn, f.file_id, target)
             moved.append(target)
+            faults.inject("archive")
     return moved

@@ -8,6 +8,8 @@ Claiming decides each landed file's fate under a per-dataset advisory lock:
   so a retry never creates a second claim;
 - same name and bytes `loaded` but still in landing (crash between commit and archive):
   the archive move is finished, nothing is loaded again;
+- same name and bytes refused but still in landing (crash between the refusal and the move):
+  the quarantine move is finished, nothing is read again;
 - a name already `loaded` (and the dataset not reloadable): a `duplicate` row, file to quarantine;
 - the bytes of a `loaded` file under another name: a `duplicate` row naming that file, unless the
   dataset declares renamed copies legitimate (`Dataset.renamed_copies`).
@@ -42,6 +44,7 @@ class Action(str, Enum):
     CLAIM = "claim"
     DUPLICATE = "duplicate"   # refuse it: quarantine
     ARCHIVE = "archive"       # it was loaded, only the archive move is left
+    QUARANTINE = "quarantine"  # it was refused, only the quarantine move is left
 
 
 @dataclass(frozen=True)
@@ -98,8 +101,11 @@ def lock_dataset(conn, dataset: str) -> None:
 
 def decide(conn, dataset: str, landed: LandedFile, run_id: str, reloadable: bool,
            renamed_copies: bool = False) -> Decision:
-    earlier = _select(conn, "dataset = %s AND filename = %s", (dataset, landed.filename), "ORDER BY file_id")
+    earlier = named(conn, dataset, landed.filename)
     here = str(landed.path)
+    unmoved = unmoved_refusal(earlier, landed.path)
+    if unmoved is not None and unmoved.sha256 == landed.sha256:
+        return Decision(Action.QUARANTINE, unmoved.file_id, unmoved.reason)
     for f in earlier:
         if f.status is FileStatus.CLAIMED:
             if f.sha256 == landed.sha256:
@@ -131,6 +137,17 @@ def decide(conn, dataset: str, landed: LandedFile, run_id: str, reloadable: bool
             return Decision(Action.DUPLICATE, _insert(conn, dataset, landed, run_id, FileStatus.DUPLICATE, reason),
                             reason)
     return Decision(Action.CLAIM, _insert(conn, dataset, landed, run_id, FileStatus.CLAIMED, None, reloadable))
+
+
+def unmoved_refusal(earlier: list[RegisteredFile], path: Path) -> RegisteredFile | None:
+    """The last record of a file name when it is a refusal whose file never left `path`."""
+    last = earlier[-1] if earlier else None
+    return last if last is not None and last.status.refused and last.stored_path == path else None
+
+
+def named(conn, dataset: str, filename: str) -> list[RegisteredFile]:
+    """Every record of one file name, oldest first."""
+    return _select(conn, "dataset = %s AND filename = %s", (dataset, filename), "ORDER BY file_id")
 
 
 def _insert(conn, dataset, landed: LandedFile, run_id, status: FileStatus, reason, reloadable=False) -> int:

@@ -7,30 +7,10 @@ import psycopg
 import pytest
 
 from dagrun import run_dag
+from helpers import snapshot
 from filegate.datasets.smrt.sample import BAD, GOOD, sample_files, write_sample
 
 END = datetime(2026, 1, 5, 12, tzinfo=timezone.utc)
-
-
-def snapshot(conninfo, settings) -> dict:
-    """Everything a run leaves behind, minus what differs between any two runs (ids, times, run ids)."""
-    with psycopg.connect(conninfo) as conn:
-        files = conn.execute(
-            "SELECT filename, status, reason, rows_read, rows_loaded, sha256, header FROM filegate.files"
-            " ORDER BY filename, status").fetchall()
-        readings = conn.execute(
-            "SELECT r.meter_number, r.reading_start_utc, r.consumption, f.filename, r.line"
-            " FROM smrt.readings r JOIN filegate.files f USING (file_id) ORDER BY 1, 2").fetchall()
-        meters = conn.execute("SELECT m.meter_number, f.filename FROM smrt.meters m"
-                              " JOIN filegate.files f ON f.file_id = m.first_file_id ORDER BY 1").fetchall()
-        staging = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'staging'").fetchone()[0]
-
-    def names(root):
-        return sorted(p.name for p in root.rglob("*") if p.is_file()) if root.exists() else []
-
-    return {"files": files, "readings": readings, "meters": meters, "staging_tables": staging,
-            "landing": names(settings.landing), "archive": names(settings.archive),
-            "quarantine": names(settings.quarantine)}
 
 
 def test_the_sample_loads_good_files_and_quarantines_each_bad_one(conninfo, settings, airflow_db):
