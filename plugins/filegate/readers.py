@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+from functools import partial
 from itertools import chain, islice
 from pathlib import Path
 from typing import Iterator
@@ -23,6 +24,7 @@ CHUNK = 5_000
 LINE_LIMIT = 1 << 20   # the one-element-per-line JSON array path reads lines no longer than this
 CHUNK_BYTES = 1 << 20
 MAX_RECORD_BYTES = 64 << 20   # a JSON array element larger than this is refused, not buffered forever
+MAX_LINE = MAX_RECORD_BYTES   # a line longer than this (CSV, NDJSON) is refused, not read whole
 
 csv.field_size_limit(MAX_RECORD_BYTES)
 
@@ -89,19 +91,23 @@ def read_csv_chunks(path: Path) -> Iterator:
     """
     with open(path, encoding="utf-8-sig", newline="") as f:
         try:   # text is decoded a block ahead: the line of a bad byte is found by `_not_utf8`
-            header_line = f.readline()
+            header_line = next(bounded_lines(f, ""), "")
         except UnicodeDecodeError as e:
             raise _not_utf8(path, e) from None
         delimiter = sniff_delimiter(header_line)
-        header = next(csv.reader([header_line], delimiter=delimiter), [])
+        try:
+            header = next(csv.reader([header_line], delimiter=delimiter, strict=True), [])
+        except csv.Error as e:
+            raise Reject(1, f"malformed CSV header: {e}") from None
         header = [h.strip() for h in header]
         if not header or any(not h for h in header) or len(set(header)) != len(header):
             raise Reject(1, f"header must name every column once, found {excerpt(header)}")
         yield header
         width, done = len(header), 1   # lines consumed so far
+        lines = bounded_lines(f, "", first=2)
         while True:
             try:
-                chunk = list(islice(f, CHUNK))
+                chunk = list(islice(lines, CHUNK))
             except UnicodeDecodeError as e:
                 raise _not_utf8(path, e) from None
             if not chunk:
@@ -115,17 +121,16 @@ def read_csv_chunks(path: Path) -> Iterator:
                 yield range(done + 1, done + 1 + len(rows)), rows
                 done += len(chunk)
             else:
-                lines, rows, used = _csv_rows_one_by_one(chunk, f, done, delimiter, width)
+                numbers, rows, used = _csv_rows_one_by_one(chunk, lines, path, done, delimiter, width)
                 done += used
                 if rows:
-                    yield lines, rows
+                    yield numbers, rows
 
 
-def _csv_rows_one_by_one(chunk: list[str], f, done: int, delimiter: str, width: int):
-    """Rows of `chunk` with their lines, reading on from `f` if its last record continues there;
-    returns (lines, rows, physical lines used)."""
-    reader = csv.reader(chain(chunk, f), delimiter=delimiter, strict=True)
-    path = Path(f.name)
+def _csv_rows_one_by_one(chunk: list[str], more, path: Path, done: int, delimiter: str, width: int):
+    """Rows of `chunk` with their lines, reading on from the lines `more` if its last record
+    continues there; returns (lines, rows, physical lines used)."""
+    reader = csv.reader(chain(chunk, more), delimiter=delimiter, strict=True)
     lines, rows, used = [], [], 0
     try:
         while used < len(chunk):
@@ -155,13 +160,22 @@ def _not_utf8(path: Path, error: UnicodeDecodeError) -> Reject:
     return Reject(1, f"bytes are not valid UTF-8 ({error.reason})")
 
 
+def bounded_lines(f, empty: str | bytes, first: int = 1) -> Iterator:
+    """The lines of `f` (text or binary; `first`: the number of the next line); a line longer than
+    MAX_LINE is refused as soon as that much of it is read, never read whole."""
+    for number, line in enumerate(iter(partial(f.readline, MAX_LINE + 1), empty), start=first):
+        if len(line) > MAX_LINE:
+            raise Reject(number, f"a line longer than {MAX_LINE >> 20} MiB: refused rather than read whole")
+        yield line
+
+
 def read_ndjson_chunks(path: Path) -> Iterator[tuple[range | list[int], list[dict]]]:
     import orjson
 
     loads = orjson.loads
     with open(path, "rb") as f:
-        done = 0
-        while chunk := list(islice(f, CHUNK)):
+        done, source = 0, bounded_lines(f, b"")
+        while chunk := list(islice(source, CHUNK)):
             if done == 0:
                 chunk[0] = chunk[0].removeprefix(b"\xef\xbb\xbf")
             try:

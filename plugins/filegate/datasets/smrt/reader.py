@@ -19,6 +19,7 @@ from typing import Iterator
 
 from filegate.declaration import ParsedFile
 from filegate.errors import QUOTE_LIMIT, Reject, bounded, excerpt
+from filegate.readers import bounded_lines
 
 HEADER_FIELDS = ("record id", "file type", "company id", "creation date", "creation time", "generation number")
 CONSU_FIELDS = ("record id", "meter number", "measurement date", "measurement time", "consumption")
@@ -143,7 +144,7 @@ def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
 
 def _decoded_lines(path: Path) -> Iterator[str]:
     with open(path, "rb") as f:
-        for number, raw in enumerate(f, start=1):
+        for number, raw in enumerate(bounded_lines(f, b""), start=1):
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             column = raw.find(b"\x00") + 1

@@ -1,0 +1,204 @@
+"""Hostile input, property-based: every reader, fed arbitrary bytes, truncations and mutations of
+valid files, either yields records or raises the project's refusal (`Reject`) with a line number:
+never another exception, never a hang. Valid files read back exactly as they were generated.
+Memory under pathological shapes (one endless line, an endless value) is measured as peak RSS.
+
+Issue 9, "the suite that keeps it so"; the readers are shared by every dataset.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import signal
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
+
+from filegate.errors import Reject
+from filegate.readers import DocumentRecords, read_records
+from memory import peak_rss_mib
+
+SUFFIXES = (".csv", ".tsv", ".json", ".ndjson", ".jsonl")
+FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+HANG_SECONDS = 20
+
+
+@contextmanager
+def no_hang(seconds: int = HANG_SECONDS):
+    """Fail, instead of waiting forever, when a reader loops (a pure-Python loop sees the alarm)."""
+    def alarm(signum, frame):
+        raise TimeoutError(f"a reader ran for more than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def written(data: bytes, suffix: str) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="fg-prop-"))
+    path = folder / f"t_1{suffix}"
+    path.write_bytes(data)
+    return path
+
+
+def read_or_refuse(read, path: Path):
+    """The records `read(path)` gives, or the Reject it raises; any other exception fails."""
+    with no_hang():
+        try:
+            return list(read(path))
+        except Reject as refusal:
+            assert isinstance(refusal.line, int) and refusal.line >= 1, f"no line: {refusal!r}"
+            assert refusal.problem and len(refusal.problem) <= 1_100
+            return refusal
+
+
+def document_records(path: Path):
+    docs = DocumentRecords(path, "data.items")
+    return [(line, record) for lines, records in docs for line, record in zip(lines, records)]
+
+
+READERS = {"records": read_records, "document": document_records}
+
+
+# --- valid files ---------------------------------------------------------------------------------
+
+names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,11}", fullmatch=True)
+text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)
+scalars = st.none() | st.booleans() | st.integers(-(2 ** 63), 2 ** 63 - 1) | text | \
+    st.floats(allow_nan=False, allow_infinity=False)
+values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4),
+                      max_leaves=12)
+
+
+@st.composite
+def tables(draw) -> tuple[list[str], list[dict]]:
+    columns = draw(st.lists(names, min_size=2, max_size=6, unique_by=str.lower))
+    rows = draw(st.lists(st.fixed_dictionaries({c: text for c in columns}), max_size=40))
+    return columns, rows
+
+
+def as_csv(columns: list[str], rows: list[dict], delimiter: str) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")   # so a lone \r is quoted too
+    writer.writerow(columns)
+    writer.writerows([row[c] for c in columns] for row in rows)
+    return out.getvalue().encode()
+
+
+objects = st.lists(st.dictionaries(text, values, max_size=5), max_size=30)
+
+
+@given(table=tables(), delimiter=st.sampled_from([",", ";", "\t", "|"]))
+@FUZZ
+def test_a_generated_csv_reads_back_as_generated(table, delimiter):
+    columns, rows = table
+    assume(not any(all(v == "" for v in row.values()) for row in rows))   # an all-empty row is a blank line
+    got = read_or_refuse(read_records, written(as_csv(columns, rows, delimiter), ".csv"))
+    assert not isinstance(got, Reject), got
+    assert [record for _, record in got] == rows
+
+
+@given(records=objects, layout=st.sampled_from(["ndjson", "array-lines", "array-compact", "array-indented"]))
+@FUZZ
+def test_generated_json_reads_back_as_generated(records, layout):
+    assume(records or layout != "ndjson")   # an empty file is refused, rightly
+    if layout == "ndjson":
+        data = "".join(json.dumps(r) + "\n" for r in records)
+    elif layout == "array-lines":
+        data = "[\n" + ",\n".join(json.dumps(r) for r in records) + "\n]\n"
+    else:
+        data = json.dumps(records, indent=2 if layout == "array-indented" else None)
+    got = read_or_refuse(read_records, written(data.encode(), ".json"))
+    assert not isinstance(got, Reject), got
+    assert [record for _, record in got] == records
+
+
+@given(records=objects, envelope=st.dictionaries(names, values, max_size=3))
+@FUZZ
+def test_a_generated_document_reads_back_as_generated(records, envelope):
+    envelope.pop("data", None)
+    path = written(json.dumps({**envelope, "data": {"items": records, "total": len(records)}}, indent=1).encode(),
+                   ".json")
+    docs = DocumentRecords(path, "data.items")
+    assert [r for _, chunk in docs for r in chunk] == records
+    assert docs.envelope == {**envelope, "data": {"total": len(records)}} and docs.count == len(records)
+
+
+# --- hostile files -------------------------------------------------------------------------------
+
+@given(data=st.binary(max_size=3_000), suffix=st.sampled_from(SUFFIXES), reader=st.sampled_from(sorted(READERS)))
+@FUZZ
+def test_arbitrary_bytes_give_records_or_a_refusal_with_a_line(data, suffix, reader):
+    read_or_refuse(READERS[reader], written(data, suffix))
+
+
+@st.composite
+def valid_files(draw) -> tuple[bytes, str]:
+    if draw(st.booleans()):
+        columns, rows = draw(tables())
+        return as_csv(columns, rows, draw(st.sampled_from([",", ";", "\t", "|"]))), ".csv"
+    records = draw(objects)
+    if draw(st.booleans()):
+        return "".join(json.dumps(r) + "\n" for r in records).encode(), ".ndjson"
+    return ("[\n" + ",\n".join(json.dumps(r) for r in records) + "\n]\n").encode(), ".json"
+
+
+@st.composite
+def mutated(draw) -> tuple[bytes, str]:
+    """A valid file, then cut short, with bytes inserted, deleted, overwritten or repeated."""
+    data, suffix = draw(valid_files())
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(data)))
+        kind = draw(st.sampled_from(["truncate", "insert", "delete", "overwrite", "repeat"]))
+        junk = draw(st.binary(min_size=1, max_size=8) | st.sampled_from(
+            [b"\x00", b"\xff", b'"', b"\n", b"\r", b"{", b"[", b"]", b",", b"\xef\xbb\xbf", b"\\u0000"]))
+        end = min(len(data), at + draw(st.integers(1, 40)))
+        data = {"truncate": data[:at], "insert": data[:at] + junk + data[at:], "delete": data[:at] + data[end:],
+                "overwrite": data[:at] + junk + data[at + len(junk):], "repeat": data[:end] + data[at:]}[kind]
+    return data, suffix
+
+
+@given(file=mutated(), reader=st.sampled_from(sorted(READERS)))
+@FUZZ
+def test_mutated_valid_files_give_records_or_a_refusal_with_a_line(file, reader):
+    read_or_refuse(READERS[reader], written(*file))
+
+
+# --- memory under pathological shapes ------------------------------------------------------------
+
+ENDLESS = 320 << 20   # bytes: well past every bound the readers keep (64 MiB a line or a value)
+
+
+@pytest.mark.parametrize("shape, head, suffix, reader", [
+    ("one endless CSV header", b"a,", ".csv", "read_records"),
+    ("one endless CSV line", b"a,b\n1,", ".csv", "read_records"),
+    ("one endless NDJSON line", b'{"a": 1}\n{"a": "', ".ndjson", "read_records"),
+    ("one endless JSON array element", b'[\n{"a": 1},\n{"a": "', ".json", "read_records"),
+    ("one endless value beside a document's records", b'{"data": {"note": "', ".json", "document"),
+    ("an endless SMRT line", b'"HEADR","SMRT","GAZ","20191007","134500","PN007505"\n"CONSU","', ".SMRT", "smrt"),
+])
+def test_pathological_shapes_are_refused_in_bounded_memory(tmp_path, shape, head, suffix, reader):
+    path = tmp_path / f"t_1{suffix}"
+    with open(path, "wb") as f:
+        f.write(head)
+        block = b"x" * (1 << 20)
+        for _ in range(ENDLESS >> 20):
+            f.write(block)
+    read = {"read_records": "from filegate.readers import read_records as read\n",
+            "document": "from filegate.readers import DocumentRecords\n"
+                        "read = lambda p: (r for _, c in DocumentRecords(p, 'data.items') for r in c)\n",
+            "smrt": "from filegate.datasets.smrt.reader import read_smrt\nread = lambda p: read_smrt(p).records\n"}[reader]
+    code = (read + "from filegate.errors import Reject\n"
+            f"try:\n    list(read(__import__('pathlib').Path({str(path)!r})))\n"
+            "    raise SystemExit('not refused')\n"
+            "except Reject as e:\n    assert e.line, e\n")
+    peak = peak_rss_mib(code)
+    assert peak < 300, f"{shape}: peak RSS {peak:.0f} MiB reading a {ENDLESS >> 20} MiB file"
