@@ -37,7 +37,9 @@ migration: venv ## autogenerate a warehouse migration: make migration MESSAGE="a
 env: venv ## print `export` lines for the airflow CLI on this environment: eval "$$(make -s env)"
 	@$(RUN) -m filegate.cli env
 
-venv: $(BIN)/.installed
+venv:
+	@# one install at a time: two `make run` at once on a fresh clone must not both write the venv
+	@flock $(VENV).lock $(MAKE) -s --no-print-directory $(BIN)/.installed
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	@# progress goes to stderr: stdout stays clean for `eval "$$(make -s env)"`

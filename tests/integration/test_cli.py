@@ -16,7 +16,7 @@ def test_eval_make_env_gets_only_export_lines():
     home, warehouse = shell.stdout.strip().split("|", 1)
     assert home.endswith("airflow") and "warehouse" in warehouse
     # building the venv (first use, or new pins) says what it does on stderr, never stdout
-    recipe = subprocess.run(["make", "-n", "-W", "requirements.txt", "venv"], cwd=ROOT, capture_output=True,
+    recipe = subprocess.run(["make", "-n", "-W", "requirements.txt", ".venv/bin/.installed"], cwd=ROOT, capture_output=True,
                             text=True, check=True).stdout.splitlines()
     echoes = [line for line in recipe if line.lstrip().startswith("echo ")]
     assert echoes and all(line.rstrip().endswith(">&2") for line in echoes), recipe
