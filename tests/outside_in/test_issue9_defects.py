@@ -300,6 +300,15 @@ def test_defect_11_make_up_listens_on_loopback_and_keeps_its_state_private(stack
     for private in ("airflow", "logs"):   # the generated admin password; the task logs
         assert stat.S_IMODE((state / private).stat().st_mode) == 0o700
     assert (state / "airflow" / "simple_auth_manager_passwords.json.generated").exists()
+    # Airflow's log servers cannot be bound to loopback (their host is hard-coded): they must at
+    # least refuse a request that is not signed with this environment's secret key
+    import urllib.error
+    import urllib.request
+
+    for log_port in sorted({p for _, p in listening} & {8793, 8794}):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"http://127.0.0.1:{log_port}/log/dag_id=smrt_ingest/attempt=1.log", timeout=10)
+        assert refused.value.code == 403
 
 
 def test_defect_12_the_readme_backfill_recipe_writes_each_days_csvs_on_another_port(stack):
