@@ -142,8 +142,10 @@ class Modified(Reject):
 
 
 def _changed(file: dict) -> bool:
-    """Whether the file may differ from the bytes hashed at claim (`landing.identity`)."""
-    return list(landing.identity(Path(file["path"])) or ()) != list(file["identity"])
+    """Whether the file may differ from the bytes hashed at claim (`landing.identity`); a claim
+    made before identities were recorded has nothing to compare."""
+    claimed = file.get("identity")
+    return claimed is not None and list(landing.identity(Path(file["path"])) or ()) != list(claimed)
 
 
 def _unchanged(file: dict, when: str) -> None:
