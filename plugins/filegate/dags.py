@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pendulum
-from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, task
+from airflow.sdk import Asset, AssetOrTimeSchedule, CronDataIntervalTimetable, Param, dag, task
 
 from filegate import datasets, settings
 from filegate.declaration import Dataset
@@ -36,13 +36,17 @@ def asset_for(dataset: str) -> Asset:
 
 
 def ingest_dag(ds: Dataset):
-    """`<dataset>_ingest`: wait -> claim -> convert (mapped per file) -> stage -> audit -> publish."""
+    """`<dataset>_ingest`: wait -> claim -> convert (mapped over groups of files) -> stage -> audit
+    -> publish, on the dataset's schedule (`@continuous`: a new run waits for files as soon as one ends)."""
     from filegate.sensors import LandingSensor
 
     name = ds.name
     s = settings.load()
+    how = settings.ingest_settings(name)
+    per_task = how.files_per_task or ds.files_per_task
 
-    @dag(dag_id=f"{name}_ingest", description=ds.description, doc_md=ds.doc or None, schedule="@daily",
+    @dag(dag_id=f"{name}_ingest", description=ds.description, doc_md=ds.doc or None,
+         schedule=how.schedule or ds.schedule,
          start_date=START, catchup=False, max_active_runs=1, default_args=default_args(s),
          tags=["filegate", "ingest", *ds.tags])
     def ingest():
@@ -61,19 +65,22 @@ def ingest_dag(ds: Dataset):
             files = pipeline.claim(name, run_id, warehouse.conninfo_from_airflow(), seen=list(seen))
             if not files:
                 raise AirflowSkipException("no new complete files to load")
-            return files
+            return [files[i:i + per_task] for i in range(0, len(files), per_task)]   # one group per task
 
-        @task(map_index_template="{{ file['filename'] }}")
-        def convert(file: dict, run_id=None):
+        @task(map_index_template="{{ files[0]['filename'] }}{{ ' (+%d)' % (files | length - 1) "
+                                 "if files | length > 1 else '' }}")
+        def convert(files: list, run_id=None):
             from filegate import pipeline, warehouse
 
-            return pipeline.convert(name, run_id, file, warehouse.conninfo_from_airflow())
+            conninfo = warehouse.conninfo_from_airflow()
+            return [pipeline.convert(name, run_id, file, conninfo) for file in files]
 
         @task
         def stage(converted: list, run_id=None):
             from filegate import pipeline, warehouse
 
-            return pipeline.stage(name, run_id, list(converted), warehouse.conninfo_from_airflow())
+            done = [result for group in converted for result in group]
+            return pipeline.stage(name, run_id, done, warehouse.conninfo_from_airflow())
 
         @task
         def audit(staged: dict, run_id=None):
@@ -91,17 +98,20 @@ def ingest_dag(ds: Dataset):
                 raise AirflowSkipException("no file passed the audit: nothing published")
             return result
 
-        files = claim(wait.output)
-        publish(audit(stage(convert.expand(file=files))))
+        groups = claim(wait.output)
+        publish(audit(stage(convert.expand(files=groups))))
 
     return ingest()
 
 
-def report_day(params: dict, data_interval_start, run_after) -> date:
-    """The day a report run covers: the `date` param (manual runs), else the data interval's
-    day, else the day before the run (a manual run without a logical date)."""
+def report_day(params: dict, data_interval_start, run_after, run_type: str | None = None) -> date:
+    """The day a report run covers: the `date` param (manual runs); for a run the dataset's
+    Asset triggered (a publish), the day it runs, so today's reports take in what just loaded;
+    else the data interval's day; else the day before the run (a manual run without a date)."""
     if params.get("date"):
         return date.fromisoformat(params["date"])
+    if run_type == "asset_triggered":
+        return (run_after or datetime.now(timezone.utc)).astimezone(timezone.utc).date()
     if data_interval_start is not None:
         return data_interval_start.astimezone(timezone.utc).date()
     return ((run_after or datetime.now(timezone.utc)).astimezone(timezone.utc) - timedelta(days=1)).date()
@@ -113,10 +123,14 @@ def reports_dag(ds: Dataset):
     s = settings.load()
     doc = (f"### {name}_reports\n\nDaily report CSVs for {name}, `reports/{name}/<report>/<YYYY-MM-DD>.csv` for "
            f"the run's UTC day: {', '.join(ds.reports) or 'none yet'}. Re-run a day (or backfill a range with "
-           "`airflow backfill create`) to rewrite exactly those days; a manual run takes a `date`.")
+           "`airflow backfill create`) to rewrite exactly those days; a manual run takes a `date`. Each publish of "
+           f"`{name}_ingest` (the Asset `filegate://{name}`) also runs it, for the day it runs.")
 
     @dag(dag_id=f"{name}_reports", description=f"Daily report CSVs for {name}", doc_md=doc,
-         schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"), start_date=START, catchup=False,
+         # daily, and after every publish of the dataset (its Asset), so new data reaches the reports
+         schedule=AssetOrTimeSchedule(timetable=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
+                                      assets=asset_for(name)),
+         start_date=START, catchup=False,
          max_active_runs=4, default_args=default_args(s), tags=["filegate", "reports", *ds.tags],
          params={"date": Param(None, type=["null", "string"], format="date",
                                description="Report day (YYYY-MM-DD) for a manual run; empty: the run's interval")})
@@ -125,7 +139,8 @@ def reports_dag(ds: Dataset):
         def write(report: str, params=None, data_interval_start=None, dag_run=None):
             from filegate import reports as reports_lib, warehouse
 
-            day = report_day(params or {}, data_interval_start, getattr(dag_run, "run_after", None))
+            day = report_day(params or {}, data_interval_start, getattr(dag_run, "run_after", None),
+                             str(getattr(dag_run, "run_type", "") or ""))
             path = reports_lib.write_report(warehouse.conninfo_from_airflow(), name, report, day,
                                             settings.load().reports)
             return str(path)

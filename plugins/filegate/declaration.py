@@ -73,6 +73,8 @@ class Dataset:
     sample: Callable[[Path, Settings], str] | None = None # writes a sample into landing/<name>/, says what
     settings: Callable[[], Any] | None = None             # the dataset's own settings (validated at start)
     tags: tuple[str, ...] = ()
+    schedule: str = "@daily"                              # the ingest DAG's (FILEGATE_<NAME>_SCHEDULE overrides)
+    files_per_task: int = 1                               # files per mapped convert task (FILEGATE_<NAME>_FILES_PER_TASK)
     doc: str = ""                                         # the package docstring: the DAGs' documentation
     sql_dir: Path | None = None                           # default include/sql/<name>/
 

@@ -67,15 +67,39 @@ class Settings(BaseSettings):
         return self.data_root / "quality"
 
 
+SCHEDULE_PRESETS = ("@continuous", "@once", "@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly")
+
+
+class IngestSettings(BaseSettings):
+    """How one dataset's ingest DAG runs, `FILEGATE_<DATASET>_SCHEDULE` and
+    `FILEGATE_<DATASET>_FILES_PER_TASK` (see `ingest_settings`); unset, the dataset's own defaults."""
+    model_config = SettingsConfigDict(env_ignore_empty=True, frozen=True, extra="ignore")
+
+    schedule: str | None = Field(None, description="an Airflow preset (@daily, @continuous, ...) or a cron expression")
+    files_per_task: int | None = Field(None, ge=1, description="files one mapped convert task converts, in turn")
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str | None) -> str | None:
+        if value is not None and value not in SCHEDULE_PRESETS and len(value.split()) != 5:
+            raise ValueError(f"expected one of {', '.join(SCHEDULE_PRESETS)} or a cron expression of 5 fields")
+        return value
+
+
+def ingest_settings(dataset: str) -> IngestSettings:
+    return load(IngestSettings, prefix=f"FILEGATE_{dataset.upper()}_")
+
+
 Model = TypeVar("Model", bound=BaseSettings)
 
 
-def load(model: type[Model] = Settings) -> Model:
-    """The settings from the environment, or SettingsError naming every bad variable."""
+def load(model: type[Model] = Settings, prefix: str | None = None) -> Model:
+    """The settings from the environment (`prefix`: instead of the model's own), or
+    SettingsError naming every bad variable."""
     try:
-        return model()
+        return model(_env_prefix=prefix) if prefix is not None else model()
     except ValidationError as e:
-        prefix = model.model_config.get("env_prefix", "")
+        prefix = prefix if prefix is not None else model.model_config.get("env_prefix", "")
         problems = [f"{prefix}{'_'.join(map(str, err['loc'])).upper()}={err.get('input')!r}: {err['msg']}"
                     for err in e.errors()]
         raise SettingsError("invalid setting: " + "; ".join(problems)) from None

@@ -75,7 +75,10 @@ def _import(folder: Path, name: str):
 
 def check_settings() -> None:
     """Read every dataset's own settings now: a bad value fails at start (SettingsError), not mid-run."""
+    from filegate.settings import ingest_settings
+
     for dataset in discovered():
+        ingest_settings(dataset.name)
         if dataset.settings:
             dataset.settings()
 
