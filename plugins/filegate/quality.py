@@ -216,12 +216,13 @@ def suite_for(dataset: Dataset, table: Table, staging: dict[str, str]):
 
 def standard_checks(table: Table, staging: dict[str, str]) -> list:
     """What the declaration says, as expectations: keys and required columns not null, keys
-    unique in each file (and across the batch's files if declared), ranges, references."""
+    unique in each file (unless declared repeatable) and across the batch's files (if declared),
+    ranges, references."""
     import great_expectations.expectations as gxe
 
     checks = [gxe.ExpectColumnValuesToNotBeNull(column=c)
               for c in (*table.keys, *(c.name for c in table.columns if c.required and c.name not in table.keys))]
-    if table.keys:
+    if table.keys and not table.repeats_in_file:
         checks.append(gxe.ExpectCompoundColumnsToBeUnique(column_list=["_file_id", *table.keys]))
     if table.keys and table.unique_across_files:
         # every file involved is refused rather than one silently winning (a re-delivery comes in a

@@ -65,6 +65,7 @@ class Table:
     minimum: dict[str, float] = field(default_factory=dict)                # column -> smallest allowed value
     greater_than_zero: tuple[str, ...] = ()
     unique_across_files: bool = False   # a key in two files of one batch refuses both (a broken export)
+    repeats_in_file: bool = False  # a key twice in one file is a re-delivery (the later line wins), not a fault
     extra: str = "refuse"          # source fields not declared: "refuse" the file, or "ignore" them
     parent: tuple[str, tuple[str, ...]] | None = None   # (table, columns holding its key): a parent
                                    # re-delivered replaces all its children rows

@@ -2,7 +2,9 @@
 transaction, before the dataset's own SQL steps (include/sql/<dataset>/publish/*.sql).
 
 Keyed tables: upsert; when several files of the batch carry the same key, the file latest in
-file order (`files.sort_key`) wins. Unkeyed tables: a re-delivered file replaces the rows its
+file order (`files.sort_key`) wins, and within a file the record latest in it: the later line,
+and on one line (a JSON document on one line) the later record, which COPY stored later in the
+freshly filled staging table (`ctid`). Unkeyed tables: a re-delivered file replaces the rows its
 earlier versions (same name) left, then its rows are inserted. A child table (`Table.parent`):
 every parent the batch delivers first loses all its stored children, so a re-delivered parent's
 children are exactly those delivered with it.
@@ -60,7 +62,7 @@ def statements(table: Table, staging: dict[str, str], parent: Table | None = Non
         " SELECT DISTINCT ON ({skeys}) {source}, s._file_id, s._line, now()"
         " FROM {staging} s JOIN filegate.files f ON f.file_id = s._file_id"
         " WHERE s._file_id = ANY(%(file_ids)s)"
-        " ORDER BY {skeys}, f.sort_key DESC, s._file_id DESC, s._line DESC"
+        " ORDER BY {skeys}, f.sort_key DESC, s._file_id DESC, s._line DESC, s.ctid DESC"
         " ON CONFLICT ({keys}) DO UPDATE SET {updates}"
     ).format(**fields, keys=_list(table.keys), skeys=_list(table.keys, "s."), updates=updates)]
 

@@ -35,6 +35,7 @@ SALES = Table(
         Column("building.rooms.bathstotal", "numeric", name="baths", comment="building.rooms.bathstotal"),
     ),
     keys=("attom_id", "sale_date"),
+    repeats_in_file=True,   # a response may carry a sale twice: stored once, the later line wins
     minimum={"sale_amount": 0, "price_per_sqft": 0, "lot_size_acres": 0, "building_size_sqft": 0, "beds": 0,
              "baths": 0},
     extra="ignore",   # the API sends far more than analysts use
