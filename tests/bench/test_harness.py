@@ -151,3 +151,33 @@ def test_the_load_check_catches_a_changed_or_a_lost_row(conninfo):
         assert digest(conninfo, "a") == digest(conninfo, "b")
         conn.execute("DELETE FROM b WHERE track_id = 50")
         assert digest(conninfo, "a")[0] == 50 and digest(conninfo, "b")[0] == 49
+
+
+def test_housing_smoke_runs_every_contender_with_equal_rows_and_times_end_to_end(tmp_path):
+    result = _bench("housing_bench.py", tmp_path)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    for name in ("dask", "pandas", "duckdb", "polars", "filegate", "filegate-parallel"):
+        assert f"| {name} |" in result.stdout
+    assert "End to end, landing to published rows" in result.stdout and "a plain COPY" in result.stdout
+
+
+def test_the_housing_check_sees_spelling_but_not_a_changed_row(tmp_path):
+    import gzip
+    import json
+
+    from housing_bench import digest
+
+    row = {"attom_id": 1, "sale_date": "2021-1-4", "sale_amount": 265000, "latitude": "34.10", "beds": 3}
+
+    def written(name, *rows):
+        folder = tmp_path / name
+        folder.mkdir()
+        with gzip.open(folder / "sales.json.gz", "wt") as f:
+            f.writelines(json.dumps(r) + "\n" for r in rows)
+        return digest(folder)
+
+    same = written("a", row, {**row, "attom_id": 2})
+    assert written("b", {**row, "attom_id": 2}, {**row, "sale_date": "2021-01-04", "sale_amount": "265000.0",
+                                                "latitude": 34.1, "beds": 3.0}) == same   # order, spelling
+    assert written("c", row, {**row, "attom_id": 2, "beds": 4}) != same
+    assert written("d", row)[0] == 1
