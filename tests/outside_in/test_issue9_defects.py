@@ -261,7 +261,9 @@ def test_defect_08_concurrent_and_interrupted_runs_say_one_line_and_lose_nothing
     data = tmp_path / "data"
     assert names(data / "landing") == []
     received = names(data / "archive") + [n for n in names(data / "quarantine") if not n.endswith(".reason.json")]
-    assert len(received) == 29 + 8   # every sample file, each exactly once
+    from filegate.datasets.housing.sample import sample_files as housing_sample
+
+    assert len(received) == 29 + 8 + len(housing_sample())   # every sample file (raw_data, smrt, housing), once
     make("down", env)
 
 
