@@ -38,9 +38,10 @@ def typed_json(table: Table, chunks: Iterator) -> Iterator[Chunk]:
             typer = typers[names] = Typer(table, names, line, from_text=False)
         return typer
 
+    free = layout_free(table)
     for lines, records in chunks:
-        try:   # the common case: the whole run has the keys of its first record
-            out = typer_for(tuple(records[0]), lines[0]).fast_chunk(records, lines)
+        try:   # the common case: the whole run has the keys of its first record (or keys do not matter)
+            out = typer_for(() if free else tuple(records[0]), lines[0]).fast_chunk(records, lines)
         except Reject:
             raise
         except Exception:
@@ -141,14 +142,19 @@ def _compile(typer: Typer):
             "None" if value is None else fast_expression(column.column_type, value, typer.from_text)))
     record = "{" + ", ".join(fields)
     values = ", ".join([f"v{i}" for i in range(len(typer.plan))] + [f"p{j}" for j in range(len(typer.paths))])
-    scope = {**FAST_SCOPE, "_mismatch": _mismatch, "_path": path_value,
+    scope = {**FAST_SCOPE, "_mismatch": _mismatch, "_path": path_value, "_NULL": {None: {}},
              **{f"_P{j}": column.path for j, column in enumerate(typer.paths)}}
     if typer.from_text:
         bind = f"({values},), ln in zip(items, lines)"
         one = f"def fast_one(r):\n    {values}, = r\n    return {record}}}\n"
+    elif layout_free(typer.table):   # every column a path, undeclared fields ignored: any keys will do
+        values = ", ".join(f"p{j}" for j in range(len(typer.paths)))
+        access = ", ".join(_path_expression(column.path) for column in typer.paths)
+        bind = f"r, ln in zip(items, lines) for {values}, in (({access},),)"
+        one = f"def fast_one(r):\n    {values}, = {access},\n    return {record}}}\n"
     else:   # the keys must be exactly the layout's: as many, and each found
         access = ", ".join([f"r[{name!r}]" for name, _ in typer.plan] +
-                           [f"_path(r, _P{j})" for j in range(len(typer.paths))])
+                           [_path_expression(column.path) for column in typer.paths])
         bind = (f"r, ln in zip(items, lines) if len(r) == {len(typer.plan)} or _mismatch() "
                 f"for {values}, in (({access},),)")
         one = (f"def fast_one(r):\n    if len(r) != {len(typer.plan)}: _mismatch()\n"
@@ -156,6 +162,24 @@ def _compile(typer: Typer):
     code = f"def fast_chunk(items, lines):\n    return [{record}, '_line': ln}} for {bind}]\n" + one
     exec(code, scope)
     return scope["fast_chunk"], scope["fast_one"]
+
+
+def layout_free(table: Table) -> bool:
+    """Whether one typer serves every record whatever its keys: all columns are paths (found by
+    exact steps, not by matching a layout's spellings) and undeclared fields are ignored."""
+    return table.extra == "ignore" and all(c.path for c in table.columns)
+
+
+def _path_expression(path: tuple[str, ...]) -> str:
+    """`path_value(r, path)` inlined: a missing or null object gives None; anything else that is
+    not an object raises (`_NULL[x]` for a falsy non-None x, `.get` on a truthy non-dict), and the
+    reference path then decides."""
+    expression = "r"
+    for step in path:
+        if expression != "r":
+            expression = f"({expression} or _NULL[{expression}])"
+        expression = f"{expression}.get({step!r})"
+    return expression
 
 
 def _mismatch():

@@ -107,3 +107,22 @@ def test_a_run_whose_records_swap_an_ignored_field_for_a_declared_one_keeps_it()
     records = [{"Id": 1, "Junk": "x"}, {"Id": 2, "Name": "kept"}]
     (_, out), = list(typed_json(table, iter([([1, 2], records)])))
     assert out == [{"id": 1, "name": None, "_line": 1}, {"id": 2, "name": "kept", "_line": 2}]
+
+
+@pytest.mark.parametrize("sale, amount", [
+    ({"amount": 5}, "5"), (None, None), ({}, None), ({"amount": None}, None),
+    (0, Reject), ("", Reject), ([], Reject), (False, Reject), ("x", Reject), ([1], Reject),
+])
+def test_a_path_through_any_value_gives_what_the_reference_gives(sale, amount):
+    """A table of paths only, undeclared fields ignored, is typed whatever each record's keys
+    (housing's responses): the inlined paths must agree with `path_value` on every kind of step."""
+    table = Table("t", (Column("x.id", "bigint", name="id"), Column("sale.amount", "numeric", name="amount")),
+                  extra="ignore", schema="s")
+    records = [{"x": {"id": 1}, "other": 1}, {"x": {"id": 2}, "sale": sale}]   # two layouts in one chunk
+    if amount is Reject:
+        with pytest.raises(Reject, match="a step of the path holds no object") as refused:
+            list(typed_json(table, iter([([7, 8], records)])))
+        assert refused.value.line == 8
+    else:
+        (_, out), = typed_json(table, iter([([7, 8], records)]))
+        assert out == [{"id": 1, "amount": None, "_line": 7}, {"id": 2, "amount": amount, "_line": 8}]
