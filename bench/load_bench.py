@@ -65,8 +65,8 @@ class Bench:
             conn.execute(statement)
 
     def fresh_database(self, name: str, template: str | None = None) -> str:
-        if name == "bench_template":   # a template database cannot be dropped until it is not one
-            self.admin("UPDATE pg_database SET datistemplate = false WHERE datname = 'bench_template'")
+        # a template database (one an earlier run left) cannot be dropped until it is not one
+        self.admin(f"UPDATE pg_database SET datistemplate = false WHERE datname = '{name}'")
         self.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         self.admin(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
         return self.conninfo(name)

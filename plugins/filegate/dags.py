@@ -67,8 +67,8 @@ def ingest_dag(ds: Dataset):
                 raise AirflowSkipException("no new complete files to load")
             return [files[i:i + per_task] for i in range(0, len(files), per_task)]   # one group per task
 
-        @task(map_index_template="{{ files[0]['filename'] }}{{ ' (+%d)' % (files | length - 1) "
-                                 "if files | length > 1 else '' }}")
+        @task(map_index_template="{{ files[0]['filename'] }}"
+                                 "{% if files | length > 1 %} (+{{ files | length - 1 }}){% endif %}")
         def convert(files: list, run_id=None):
             from filegate import pipeline, warehouse
 
