@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
 import time
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def smrt_text(generation: str, readings, created: str = "20260105 120000", trailer: bool = True) -> str:
@@ -82,3 +86,20 @@ def schema_drift(conninfo: str) -> tuple[set[str], list]:
             return ours, compare_metadata(context, metadata)
     finally:
         engine.dispose()
+
+
+def own_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """A person's shell with its own state folder and data root: nothing of the test session's."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "FILEGATE_"))}
+    return {**env, "FILEGATE_STATE_DIR": str(tmp_path / "state"), "FILEGATE_DATA_ROOT": str(tmp_path / "data"),
+            **extra}
+
+
+def make(target: str, env: dict, timeout: float = 900) -> subprocess.CompletedProcess:
+    return subprocess.run(["make", "-s", target], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

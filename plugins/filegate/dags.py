@@ -139,8 +139,9 @@ def reports_dag(ds: Dataset):
         def write(report: str, params=None, data_interval_start=None, dag_run=None):
             from filegate import reports as reports_lib, warehouse
 
+            run_type = getattr(dag_run, "run_type", None)   # an enum: str() of it is its name, not its value
             day = report_day(params or {}, data_interval_start, getattr(dag_run, "run_after", None),
-                             str(getattr(dag_run, "run_type", "") or ""))
+                             getattr(run_type, "value", run_type))
             path = reports_lib.write_report(warehouse.conninfo_from_airflow(), name, report, day,
                                             settings.load().reports)
             return str(path)

@@ -11,7 +11,6 @@ import json
 import os
 import re
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -24,7 +23,7 @@ import psycopg
 import pytest
 
 from dagrun import run_dag
-from helpers import drop, smrt_text
+from helpers import drop, make, own_environment, smrt_text
 
 ROOT = Path(__file__).resolve().parents[2]
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
@@ -51,17 +50,6 @@ def killed_dag_run(dag_id: str, point: str) -> None:
     done = subprocess.run([AIRFLOW, "dags", "test", dag_id], capture_output=True, text=True, timeout=600,
                           env={**os.environ, "FILEGATE_KILL_AT": point})
     assert done.returncode == -signal.SIGKILL, done.stdout[-2000:] + done.stderr[-2000:]
-
-
-def own_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """A person's shell with its own state folder and data root: nothing of the test session's."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "FILEGATE_"))}
-    return {**env, "FILEGATE_STATE_DIR": str(tmp_path / "state"), "FILEGATE_DATA_ROOT": str(tmp_path / "data"),
-            **extra}
-
-
-def make(target: str, env: dict, timeout: float = 900) -> subprocess.CompletedProcess:
-    return subprocess.run(["make", "-s", target], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 # --- defects 1-7 and 10: through DAG runs --------------------------------------------------------
@@ -268,27 +256,6 @@ def test_defect_08_concurrent_and_interrupted_runs_say_one_line_and_lose_nothing
 
 
 # --- defects 11 and 12: make up on another port ---------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    """`make up` in its own environment, its UI on a port that is not 8080 (the README's advice
-    for running two environments' UIs at once)."""
-    tmp = tmp_path_factory.mktemp("stack")
-    port = free_port()
-    env = own_environment(tmp, AIRFLOW__API__PORT=str(port))
-    up = make("up", env)
-    try:
-        assert up.returncode == 0, up.stdout[-3000:] + up.stderr[-3000:]
-        yield env, port, tmp
-    finally:
-        make("down", env)
-
 
 def test_defect_11_make_up_listens_on_loopback_and_keeps_its_state_private(stack):
     import psutil

@@ -62,3 +62,26 @@ def test_changing_the_ui_port_moves_the_execution_api_with_it(monkeypatch):
                                "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": "http://localhost:8099/execution/"}
     monkeypatch.setenv("AIRFLOW__API__HOST", "10.1.2.3")
     assert api_addresses()["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://10.1.2.3:8099/execution/"
+
+
+@pytest.mark.parametrize("name, value, problem", [
+    ("FILEGATE_HOUSING_SCHEDULE", "every minute", "FILEGATE_HOUSING_SCHEDULE='every minute': Value error, expected one of @continuous"),
+    ("FILEGATE_HOUSING_FILES_PER_TASK", "0", "FILEGATE_HOUSING_FILES_PER_TASK='0': Input should be greater than or equal to 1"),
+])
+def test_a_bad_ingest_setting_is_refused_naming_it(monkeypatch, name, value, problem):
+    from filegate.datasets import check_settings
+    from filegate.settings import SettingsError
+
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as refused:
+        check_settings()
+    assert problem in str(refused.value)
+
+
+def test_ingest_settings_override_the_datasets_own(monkeypatch):
+    from filegate.settings import ingest_settings
+
+    monkeypatch.setenv("FILEGATE_HOUSING_SCHEDULE", "*/2 * * * *")
+    monkeypatch.setenv("FILEGATE_HOUSING_FILES_PER_TASK", "100")
+    assert ingest_settings("housing").schedule == "*/2 * * * *" and ingest_settings("housing").files_per_task == 100
+    assert ingest_settings("smrt").schedule is None   # unset: the dataset's own

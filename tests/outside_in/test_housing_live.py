@@ -1,0 +1,47 @@
+"""housing under `make up`'s real scheduler (issue 10): the continuous ingest picks up a response
+dropped while it runs, and the publish's Asset runs housing_reports for today, without waiting
+for a day."""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import time
+from datetime import datetime, timezone
+
+from filegate.datasets.housing.sample import response
+from helpers import ROOT
+
+
+def test_a_dropped_response_reaches_todays_reports_within_minutes(stack):
+    env, _, tmp = stack
+    unpause = 'eval "$(make -s env)" && airflow dags unpause housing_ingest && airflow dags unpause housing_reports'
+    deadline = time.time() + 240
+    while True:   # the DAGs are known once the dag processor has parsed them
+        done = subprocess.run(["bash", "-c", unpause], cwd=ROOT, env=env, capture_output=True, text=True)
+        if done.returncode == 0 or time.time() > deadline:
+            break
+        time.sleep(5)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    landing = tmp / "data" / "landing" / "housing"
+    landing.mkdir(parents=True, exist_ok=True)
+    sale = {"identifier": {"attomId": 42}, "sale": {"saleTransDate": "2021-1-4", "amount": {"saleamt": 300000}},
+            "summary": {"proptype": "SFR"}}
+    (landing / "live.json.part").write_text(json.dumps(response([sale])))
+    (landing / "live.json.part").rename(landing / "live.json")
+    dropped = time.time()
+
+    today = datetime.now(timezone.utc).date()
+    summary = tmp / "data" / "reports" / "housing" / "summary" / f"{today}.csv"
+    stored = None
+    while time.time() - dropped < 300:
+        if summary.exists():
+            (row,) = list(csv.DictReader(open(summary)))
+            stored = row["sales_stored"]
+            if stored == "1":
+                break
+        time.sleep(3)
+    assert stored == "1", f"no report with the sale {time.time() - dropped:.0f} s after the drop; logs: {tmp / 'state' / 'logs'}"
+    assert (tmp / "data" / "archive" / "housing").exists() and not (landing / "live.json").exists()
+    print(f"dropped -> in today's reports: {time.time() - dropped:.0f} s")
