@@ -13,11 +13,11 @@ import shutil
 from pathlib import Path
 
 from filegate import datasets, faults, landing, registry
-from filegate.convert import combine_parts, convert_file, part_path
+from filegate.convert import convert_file, part_path
 from filegate.errors import QUOTE_LIMIT, Reject, bounded
 from filegate.registry import Action, FileStatus
 from filegate.settings import Settings, load
-from filegate.warehouse import compose, connect
+from filegate.warehouse import connect
 
 log = logging.getLogger(__name__)
 
@@ -87,16 +87,11 @@ def clean_leftovers(ds, run_id: str, conninfo: str, s: Settings) -> None:
     """Drop the staging tables and converted parts of runs that died (kill -9, a lost worker):
     everything of a run holding no claimed file, this run excepted. A run's files are claimed
     until published or refused, so nothing a live run still needs is touched."""
-    from filegate.stage import staging_table
+    from filegate.stage import drop_staging_except
 
     with connect(conninfo) as conn:
         live = registry.runs_with_claims(conn, ds.name) | {run_id}
-        keep = {staging_table(ds, table, run).split(".", 1)[1] for run in live for table in ds.loaded_tables}
-        ours = [f"{ds.name}__{table.name}__" for table in ds.loaded_tables]
-        dropped = [name for (name,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'staging'")
-                   if name not in keep and any(name.startswith(prefix) for prefix in ours)]
-        for name in dropped:
-            conn.execute(compose("DROP TABLE IF EXISTS {t}", t=f"staging.{name}"))
+        dropped = drop_staging_except(conn, ds, live)
     folders = {landing.run_folder(run) for run in live}
     removed = [parts for parts in (s.processed / ds.name).glob("*/parts") if parts.parent.name not in folders]
     for parts in removed:
@@ -180,9 +175,7 @@ def stage(dataset_name: str, run_id: str, converted: list[dict], conninfo: str,
     """Combine the converted files into one NDJSON gzip per table and COPY each into staging.
     When PostgreSQL refuses the batch, it is staged again file by file: the files it refuses
     are quarantined (file and line named), the others go on."""
-    import psycopg
-
-    from filegate.stage import BadLine, stage_files, stage_table, staging_table
+    from filegate.stage import stage_batch, staging_table
 
     s = settings or load()
     ds = datasets.get(dataset_name)
@@ -197,17 +190,9 @@ def stage(dataset_name: str, run_id: str, converted: list[dict], conninfo: str,
                            "next run converts them again")
     staging, rows, refused = {}, {}, {}
     for table in ds.loaded_tables:
-        name = staging_table(ds, table, run_id)
-        ids = [i for i in file_ids if i not in refused]
-        try:
-            rows[table.name] = stage_table(conninfo, name, table, combine_parts(out, table.name, ids))
-        except (psycopg.DataError, psycopg.IntegrityError, BadLine) as e:
-            log.warning("%s: PostgreSQL refused the batch's %s rows (%s); staging file by file to find the "
-                        "file(s) at fault", ds.name, table.name, bounded(str(e), QUOTE_LIMIT))
-            parts = {i: part_path(out, table.name, i) for i in ids}
-            rows[table.name], bad = stage_files(conninfo, name, table, {i: p for i, p in parts.items() if p.exists()})
-            refused.update(bad)
-        staging[table.name] = name
+        name = staging[table.name] = staging_table(ds, table, run_id)
+        rows[table.name], bad = stage_batch(conninfo, name, table, out, [i for i in file_ids if i not in refused])
+        refused.update(bad)
         faults.inject("stage")
     with connect(conninfo) as conn:
         names = {f.file_id: f for f in registry.files(conn, list(refused))}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from filegate import column_types
 from filegate.declaration import Dataset
-from filegate.errors import Reject
+from filegate.errors import QUOTE_LIMIT, Reject, bounded
 from filegate.tables import LINEAGE, Table
 from filegate.warehouse import compose, connect
 
@@ -40,13 +40,44 @@ def stage_table(conninfo: str, name: str, table: Table, ndjson_gz: Path | None) 
     return rows
 
 
+def stage_batch(conninfo: str, name: str, table: Table, run_dir: Path, file_ids: list[int]) -> tuple[int, dict[int, Reject]]:
+    """Stage `table`'s rows of the batch's files (their converted parts, joined) into `name`.
+    When PostgreSQL refuses the batch, stage it again file by file (`stage_files`) to find the
+    files at fault. Returns the rows staged and {file_id: Reject} for the files refused."""
+    from filegate.convert import combine_parts, part_path
+
+    try:
+        return stage_table(conninfo, name, table, combine_parts(run_dir, table.name, file_ids)), {}
+    except refusals() as e:
+        log.warning("PostgreSQL refused the batch's %s rows (%s); staging file by file to find the file(s) at "
+                    "fault", table.name, bounded(str(e), QUOTE_LIMIT))
+    parts = {i: part_path(run_dir, table.name, i) for i in file_ids}
+    return stage_files(conninfo, name, table, {i: p for i, p in parts.items() if p.exists()})
+
+
+def refusals() -> tuple[type[Exception], ...]:
+    """What refuses a file's rows (bad data), as opposed to a failing database or machine."""
+    import psycopg
+
+    return psycopg.DataError, psycopg.IntegrityError, BadLine
+
+
+def drop_staging_except(conn, dataset: Dataset, runs: set[str]) -> list[str]:
+    """Drop the dataset's staging tables of every run but `runs`; return their names."""
+    keep = {staging_table(dataset, table, run).split(".", 1)[1] for run in runs for table in dataset.loaded_tables}
+    ours = tuple(f"{dataset.name}__{table.name}__" for table in dataset.loaded_tables)
+    dropped = [name for (name,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'staging'")
+               if name not in keep and name.startswith(ours)]
+    for name in dropped:
+        conn.execute(compose("DROP TABLE IF EXISTS {t}", t=f"staging.{name}"))
+    return dropped
+
+
 def stage_files(conninfo: str, name: str, table: Table, parts: dict[int, Path]) -> tuple[int, dict[int, Reject]]:
     """(Re)create staging table `name` from each file's part ({file_id: NDJSON gzip}) in turn,
     each COPY in its own savepoint: the slow way, to tell which files PostgreSQL refuses when
     the batch as a whole cannot be staged. Returns the rows staged and {file_id: Reject} for
     the files refused (their rows are not staged); any other error propagates."""
-    import psycopg
-
     rows, refused = 0, {}
     with connect(conninfo) as conn:
         _create(conn, name, table)
@@ -54,7 +85,7 @@ def stage_files(conninfo: str, name: str, table: Table, parts: dict[int, Path]) 
             try:
                 with conn.transaction():
                     rows += _copy_lines(conn, name, table, part)
-            except (psycopg.DataError, psycopg.IntegrityError, BadLine) as e:
+            except refusals() as e:
                 refused[file_id] = _refusal(e, table, part)
         conn.execute(compose("ANALYZE {t}", t=name))
     log.info("staged %d %s rows into %s file by file; %d file(s) refused", rows, table.name, name, len(refused))
