@@ -21,8 +21,9 @@ from pathlib import Path
 
 from filegate import datasets, embedded, samples, schema, settings, summary
 from filegate.landing import scan
-from filegate.processes import airflow, exclusive, log_path, say, start_standalone, stop_standalone, wait_http
-from filegate.warehouse import conninfo_from_env
+from filegate.processes import (airflow, exclusive, log_path, say, show_failure_of, start_standalone,
+                                stop_standalone, wait_http)
+from filegate.warehouse import conninfo_from_env, connect
 
 
 class Stop(Exception):
@@ -90,9 +91,7 @@ def _dag(args: list[str], log_name: str, s: settings.Settings, conninfo: str, ex
     if not _answers(conninfo):
         raise Stop(f"PostgreSQL stopped answering while {args[2]} ran (was `make down` run meanwhile?). Nothing "
                    f"is half-loaded: `make run` again finishes the work. Log: {log_path(s, log_name)}")
-    log_file = log_path(s, log_name)
-    say(f"✗ airflow {' '.join(args)} failed; last lines of {log_file}:")
-    say("".join(log_file.read_text(errors="replace").splitlines(keepends=True)[-30:]))
+    show_failure_of(args, log_path(s, log_name))
     return False
 
 
@@ -100,7 +99,7 @@ def _answers(conninfo: str) -> bool:
     import psycopg
 
     try:
-        with psycopg.connect(conninfo, connect_timeout=5):
+        with connect(conninfo, connect_timeout=5):
             return True
     except psycopg.OperationalError:
         return False

@@ -35,9 +35,15 @@ def airflow(args: list[str], log_name: str, s: Settings, extra_env: dict | None 
     with open(log_file, "w") as out:
         rc = subprocess.call([airflow_command(), *args], stdout=out, stderr=subprocess.STDOUT, env=env)
     if rc != 0 and show_failure:
-        say(f"✗ airflow {' '.join(args)} failed (exit {rc}); last lines of {log_file}:")
-        say("".join(log_file.read_text(errors="replace").splitlines(keepends=True)[-30:]))
+        show_failure_of(args, log_file, rc)
     return rc
+
+
+def show_failure_of(args: list[str], log_file: Path, rc: int | None = None) -> None:
+    """Say that `airflow <args>` failed, with the last lines of its log."""
+    status = f" (exit {rc})" if rc is not None else ""
+    say(f"✗ airflow {' '.join(args)} failed{status}; last lines of {log_file}:")
+    say("".join(log_file.read_text(errors="replace").splitlines(keepends=True)[-30:]))
 
 
 @contextmanager
