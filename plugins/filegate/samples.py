@@ -21,3 +21,10 @@ def write_if_fresh(s: Settings, conninfo: str) -> None:
             folder = s.landing / ds.name
             what = ds.sample(folder, s)
             say(f"• fresh environment: wrote {what} to {folder}")
+
+
+def settled_time(s: Settings):
+    """A delivery time that already counts as complete when this run looks (FILEGATE_MIN_FILE_AGE)."""
+    from datetime import datetime, timedelta, timezone
+
+    return datetime.now(timezone.utc) - timedelta(seconds=s.min_file_age + 60)

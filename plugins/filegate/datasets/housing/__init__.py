@@ -28,12 +28,10 @@ def _read(path, settings):
 
 
 def _sample(landing_dir, settings) -> str:
-    from datetime import datetime, timedelta, timezone
-
     from filegate.datasets.housing.sample import write_sample
+    from filegate.samples import settled_time
 
-    # already settled: delivered before this run looks
-    files = write_sample(landing_dir, created=datetime.now(timezone.utc) - timedelta(seconds=settings.min_file_age + 60))
+    files = write_sample(landing_dir, created=settled_time(settings))
     bad = sum(kind == "bad" for kind, _ in files.values())
     return f"{len(files)} sales API responses (sales re-delivered across them, an empty result, {bad} bad ones)"
 

@@ -23,13 +23,10 @@ def _read(path, settings):
 
 
 def _sample(landing_dir, settings) -> str:
-    from datetime import datetime, timedelta, timezone
-
     from filegate.datasets.raw_data.sample import write_sample
+    from filegate.samples import settled_time
 
-    # already "settled": written before this run looks, as if delivered a few minutes ago
-    settled = datetime.now(timezone.utc) - timedelta(seconds=settings.min_file_age + 60)
-    rows = write_sample(landing_dir, created=settled)
+    rows = write_sample(landing_dir, created=settled_time(settings))
     return (f"a music-store sample ({sum(map(len, rows.values()))} rows in {len(rows)} tables, mixed formats, "
             "some deliberately bad files)")
 
