@@ -103,3 +103,15 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def once_dags_are_parsed(script: str, env: dict, seconds: float = 240) -> subprocess.CompletedProcess:
+    """Run a bash `script` of airflow commands (after `eval "$(make -s env)"`, as the README
+    says) until it succeeds: under `make up`, a DAG is known once the dag processor parsed it."""
+    deadline = time.time() + seconds
+    while True:
+        done = subprocess.run(["bash", "-c", f'eval "$(make -s env)" && {script}'], cwd=ROOT, env=env,
+                              capture_output=True, text=True)
+        if done.returncode == 0 or time.time() > deadline:
+            return done
+        time.sleep(5)

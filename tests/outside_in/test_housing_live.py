@@ -5,23 +5,16 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
 import time
 from datetime import datetime, timezone
 
 from filegate.datasets.housing.sample import response
-from helpers import ROOT
+from helpers import once_dags_are_parsed
 
 
 def test_a_dropped_response_reaches_todays_reports_within_minutes(stack):
     env, _, tmp = stack
-    unpause = 'eval "$(make -s env)" && airflow dags unpause housing_ingest && airflow dags unpause housing_reports'
-    deadline = time.time() + 240
-    while True:   # the DAGs are known once the dag processor has parsed them
-        done = subprocess.run(["bash", "-c", unpause], cwd=ROOT, env=env, capture_output=True, text=True)
-        if done.returncode == 0 or time.time() > deadline:
-            break
-        time.sleep(5)
+    done = once_dags_are_parsed("airflow dags unpause housing_ingest && airflow dags unpause housing_reports", env)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
     landing = tmp / "data" / "landing" / "housing"

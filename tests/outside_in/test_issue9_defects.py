@@ -23,7 +23,7 @@ import psycopg
 import pytest
 
 from dagrun import run_dag
-from helpers import drop, make, own_environment, smrt_text
+from helpers import drop, make, once_dags_are_parsed, own_environment, smrt_text
 
 ROOT = Path(__file__).resolve().parents[2]
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
@@ -283,14 +283,9 @@ def test_defect_11_make_up_listens_on_loopback_and_keeps_its_state_private(stack
 def test_defect_12_the_readme_backfill_recipe_writes_each_days_csvs_on_another_port(stack):
     env, port, tmp = stack
     days = [date(2026, 11, 1) + timedelta(days=i) for i in range(3)]
-    recipe = ('eval "$(make -s env)" && airflow dags unpause smrt_reports && airflow backfill create '
-              f"--dag-id smrt_reports --from-date {days[0]} --to-date {days[-1]}")
-    deadline = time.time() + 240
-    while True:   # the DAG is known once the dag processor has parsed it
-        done = subprocess.run(["bash", "-c", recipe], cwd=ROOT, env=env, capture_output=True, text=True)
-        if done.returncode == 0 or time.time() > deadline:
-            break
-        time.sleep(5)
+    # the README's recipe (after `eval "$(make -s env)"`)
+    done = once_dags_are_parsed("airflow dags unpause smrt_reports && airflow backfill create --dag-id smrt_reports "
+                                f"--from-date {days[0]} --to-date {days[-1]}", env)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
     reports = tmp / "data" / "reports" / "smrt"
