@@ -43,18 +43,6 @@ class Arrivals(NamedTuple):
     strangers: list[Path]   # links, linked folders, FIFOs, sockets, devices: refused, never read
 
 
-def candidates(landing_dir: Path, pattern: str) -> list[Path]:
-    """Regular files matching the dataset pattern inside the folder, in name order, temporaries
-    and hidden files excluded."""
-    return scan(landing_dir, pattern).regular
-
-
-def strangers(landing_dir: Path, pattern: str) -> list[Path]:
-    """Matching names that are not regular files inside the folder: links, what is reached
-    through a linked folder, FIFOs, sockets, devices. They are refused, never read."""
-    return scan(landing_dir, pattern).strangers
-
-
 def stranger_kind(path: Path, landing_dir: Path) -> str:
     """What a stranger is, from the link itself (its target is never opened)."""
     mode = path.lstat().st_mode
@@ -96,10 +84,6 @@ def scan(landing_dir: Path, pattern: str) -> Arrivals:
 def _inside(path: Path, landing_dir: Path) -> bool:
     """True when no link on the way leads out: the path resolves to itself under the folder."""
     return os.path.realpath(path) == os.path.join(os.path.realpath(landing_dir), path.relative_to(landing_dir))
-
-
-def complete_files(landing_dir: Path, pattern: str, min_age: float, now: float | None = None) -> list[Path]:
-    return settled(candidates(landing_dir, pattern), min_age, now)
 
 
 def settled(paths: list[Path], min_age: float, now: float | None = None) -> list[Path]:

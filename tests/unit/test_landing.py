@@ -22,7 +22,7 @@ def test_temporary_hidden_and_young_files_are_not_complete(tmp_path):
     touch(tmp_path / "E.SMRT", age=1)
     touch(tmp_path / "sub" / "F.SMRT", age=100)
     touch(tmp_path / "G.csv", age=100)
-    ready = landing.complete_files(tmp_path, "*.SMRT", min_age=30)
+    ready = landing.settled(landing.scan(tmp_path, "*.SMRT").regular, min_age=30)
     assert [p.relative_to(tmp_path).as_posix() for p in ready] == ["A.SMRT", "sub/F.SMRT"]
 
 
@@ -58,9 +58,10 @@ def test_links_and_what_is_not_a_regular_file_are_strangers_never_candidates(tmp
     (landing_dir / "dangling.SMRT").symlink_to(outside / "gone.SMRT")
     (landing_dir / "linked").symlink_to(outside, target_is_directory=True)
     os.mkfifo(landing_dir / "sub" / "pipe.SMRT")
-    assert [p.name for p in landing.candidates(landing_dir, "*.SMRT")] == ["A.SMRT"]
+    arrivals = landing.scan(landing_dir, "*.SMRT")
+    assert [p.name for p in arrivals.regular] == ["A.SMRT"]
     strange = {p.relative_to(landing_dir).as_posix(): landing.stranger_kind(p, landing_dir)
-               for p in landing.strangers(landing_dir, "*.SMRT")}
+               for p in arrivals.strangers}
     assert strange == {"dangling.SMRT": "a symbolic link", "link.SMRT": "a symbolic link",
                        "linked": "a symbolic link", "sub/pipe.SMRT": "a FIFO"}   # a linked folder is not walked
     assert landing.fingerprint(landing_dir / "link.SMRT", landing_dir) is None   # never read through a link
