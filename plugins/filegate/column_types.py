@@ -37,7 +37,7 @@ class ColumnType:
     fast: str = "_coerce_{name}({v})"
     fast_text: str = "_coerce_text_{name}({v})"
     to_copy: Callable[[Any], Any] | None = None   # staged value -> what COPY writes (None: as decoded)
-    ordered: bool = False                 # ranges (minimum, greater than zero) apply
+    ordered: bool = False                 # ranges (minimum, maximum, greater than zero) apply
     noun: str = ""                        # what a refusal says a value is not; default: the name
 
     def __post_init__(self):

@@ -118,11 +118,15 @@ def report_day(params: dict, data_interval_start, run_after, run_type: str | Non
 
 
 def reports_dag(ds: Dataset):
-    """`<dataset>_reports`: one CSV per report SQL for the run's UTC day, written atomically."""
+    """`<dataset>_reports`: one CSV per report SQL (and one NDJSON gzip per export) for the run's UTC
+    day, written atomically."""
     name = ds.name
     s = settings.load()
+    exports = [e.name for e in ds.exports]
     doc = (f"### {name}_reports\n\nDaily report CSVs for {name}, `reports/{name}/<report>/<YYYY-MM-DD>.csv` for "
-           f"the run's UTC day: {', '.join(ds.reports) or 'none yet'}. Re-run a day (or backfill a range with "
+           f"the run's UTC day: {', '.join(ds.reports) or 'none yet'}"
+           + (f"; and the NDJSON gzip exports `reports/{name}/<export>/<YYYY-MM-DD>.json.gz`: {', '.join(exports)}"
+              if exports else "") + ". Re-run a day (or backfill a range with "
            "`airflow backfill create`) to rewrite exactly those days; a manual run takes a `date`. Each publish of "
            f"`{name}_ingest` (the Asset `filegate://{name}`) also runs it, for the day it runs.")
 
@@ -142,10 +146,9 @@ def reports_dag(ds: Dataset):
             run_type = getattr(dag_run, "run_type", None)   # an enum: str() of it is its name, not its value
             day = report_day(params or {}, data_interval_start, getattr(dag_run, "run_after", None),
                              getattr(run_type, "value", run_type))
-            path = reports_lib.write_report(warehouse.conninfo_from_airflow(), name, report, day,
-                                            settings.load().reports)
+            path = reports_lib.write(warehouse.conninfo_from_airflow(), name, report, day, settings.load().reports)
             return str(path)
 
-        write.expand(report=list(ds.reports))
+        write.expand(report=[*ds.reports, *exports])
 
     return reports()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from filegate.exports import Export
 from filegate.settings import SQL_DIR, Settings
 from filegate.tables import Table
 
@@ -70,6 +71,7 @@ class Dataset:
     reloadable: bool = False                              # a loaded name may be re-delivered and upserted
     renamed_copies: bool = False                          # a loaded file's bytes may load again under another name
     summary_reports: tuple[str, ...] = ()                 # reports `make run` prints in its summary
+    exports: tuple[Export, ...] = ()                      # nested NDJSON documents shaped from exports/<name>.sql
     sample: Callable[[Path, Settings], str] | None = None # writes a sample into landing/<name>/, says what
     settings: Callable[[], Any] | None = None             # the dataset's own settings (validated at start)
     tags: tuple[str, ...] = ()
@@ -98,6 +100,12 @@ class Dataset:
     def reports(self) -> tuple[str, ...]:
         """One per `reports/<report>.sql` in the dataset's SQL folder."""
         return tuple(sorted(p.stem for p in (self.sql_dir / "reports").glob("*.sql")))
+
+    def export(self, name: str) -> Export:
+        for e in self.exports:
+            if e.name == name:
+                return e
+        raise KeyError(f"dataset {self.name} has no export {name!r} (exports: {[e.name for e in self.exports]})")
 
     def publish_sql(self) -> list[Path]:
         """The dataset's own publish steps, `publish/*.sql`, in name order."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from filegate.declaration import Dataset
-from filegate.errors import QUOTE_LIMIT, bounded
+from filegate.errors import QUOTE_LIMIT, bounded, excerpt
 from filegate.tables import Table
 from filegate.warehouse import quoted, sqlalchemy_url
 
@@ -129,19 +129,23 @@ def _raise_on_errors(name: str, validation) -> None:
 
 
 def _add_query_lines(conninfo: str, staging: str, file_id: int, validation) -> None:
-    """Row-query expectations report a count only: find their sample lines by running the query
-    on this file's rows."""
+    """Row-query expectations report a count only: find their sample lines (and the values of the
+    column their `meta` names) by running the query on this file's rows."""
     from filegate.warehouse import connect
 
     for r in validation.results:
         query = r.expectation_config.kwargs.get("unexpected_rows_query")
         if r.success or not query:
             continue
+        column = (r.expectation_config.meta or {}).get("column")
         rows = f"(SELECT * FROM {quoted(staging)} WHERE _file_id = {int(file_id)}) AS batch_rows"
+        value = quoted(column) if column else "NULL"
         with connect(conninfo) as conn:
-            lines = [row[0] for row in conn.execute(
-                f"SELECT _line FROM ({query.replace('{batch}', rows)}) AS unexpected ORDER BY _line LIMIT {SAMPLE_ROWS}")]
-        r.result["partial_unexpected_index_list"] = [{"_line": n} for n in lines]
+            found = conn.execute(f"SELECT _line, {value} FROM ({query.replace('{batch}', rows)}) AS unexpected"
+                                 f" ORDER BY _line LIMIT {SAMPLE_ROWS}").fetchall()
+        r.result["partial_unexpected_index_list"] = [{"_line": n} for n, _ in found]
+        if column:
+            r.result["partial_unexpected_list"] = [v for _, v in found]
 
 
 def _files_in(conninfo: str, staging: str, file_ids: list[int]) -> list[int]:
@@ -168,11 +172,15 @@ def _describe(suite_name: str, validation) -> dict:
             "unexpected_count": res.get("unexpected_count", res.get("observed_value")),
             "sample_values": _cut(res.get("partial_unexpected_list")),
             "sample_lines": lines or None,
+            "value_column": (cfg.meta or {}).get("column") if lines and res.get("partial_unexpected_list") else None,
         })
     parts = []
     for f in failed:
         column = f["kwargs"].get("column") or ",".join(f["kwargs"].get("column_list") or []) or f["description"]
         where = f" (e.g. line {', '.join(map(str, f['sample_lines'][:3]))})" if f["sample_lines"] else ""
+        if f["value_column"]:   # the values at those lines matter (e.g. a reference to nothing): name them
+            where = " (e.g. " + ", ".join(f"line {n}: {f['value_column']} {excerpt(v)}"
+                                          for n, v in zip(f["sample_lines"][:3], f["sample_values"])) + ")"
         parts.append(f"{f['expectation']}({column}): {f['unexpected_count']} row(s){where}")
     return {"reason": f"failed suite {suite_name}: " + "; ".join(parts), "expectations": failed}
 
@@ -233,8 +241,9 @@ def standard_checks(table: Table, staging: dict[str, str]) -> list:
             unexpected_rows_query=(f"SELECT * FROM {{batch}} WHERE ({keys}) IN (SELECT {keys} FROM "
                                    f"{quoted(staging[table.name])} GROUP BY {keys} HAVING min(_file_id) <> max(_file_id))"),
         ))
-    for column, low in table.minimum.items():
-        checks.append(gxe.ExpectColumnValuesToBeBetween(column=column, min_value=low))
+    for column in (*table.minimum, *(c for c in table.maximum if c not in table.minimum)):
+        checks.append(gxe.ExpectColumnValuesToBeBetween(column=column, min_value=table.minimum.get(column),
+                                                         max_value=table.maximum.get(column)))
     for column in table.greater_than_zero:
         checks.append(gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0, strict_min=True))
     for column, (parent, parent_column) in table.references.items():
@@ -248,6 +257,7 @@ def standard_checks(table: Table, staging: dict[str, str]) -> list:
                            f" WHERE {quoted(parent_column)} IS NOT NULL")
         checks.append(gxe.UnexpectedRowsExpectation(
             description=f"{table.name}.{column} refers to an existing {parent}.{parent_column}",
+            meta={"column": column},   # the refusal quotes the values that refer to nothing
             unexpected_rows_query=(f"SELECT * FROM {{batch}} WHERE {quoted(column)} IS NOT NULL AND {quoted(column)}"
                                    f" NOT IN ({' UNION ALL '.join(parents)})"),
         ))

@@ -11,6 +11,8 @@ Claiming decides each landed file's fate under a per-dataset advisory lock:
 - same name and bytes refused but still in landing (crash between the refusal and the move):
   the quarantine move is finished, nothing is read again;
 - a name already `loaded` (and the dataset not reloadable): a `duplicate` row, file to quarantine;
+  in a reloadable dataset, only when the bytes are those of the name's version loaded last (a
+  changed re-delivery loads, and so does a return to an earlier version);
 - the bytes of a `loaded` file under another name: a `duplicate` row naming that file, unless the
   dataset declares renamed copies legitimate (`Dataset.renamed_copies`).
 """
@@ -125,6 +127,12 @@ def decide(conn, dataset: str, landed: LandedFile, run_id: str, reloadable: bool
         if not reloadable:
             reason = (f"duplicate: {landed.filename} was already loaded as file_id {last.file_id} "
                       f"at {last.loaded_at:%Y-%m-%d %H:%M:%S} UTC; a file name is never loaded twice")
+            return Decision(Action.DUPLICATE, _insert(conn, dataset, landed, run_id, FileStatus.DUPLICATE, reason),
+                            reason)
+        if last.sha256 == landed.sha256:
+            reason = (f"duplicate: {landed.filename} has the same content (sha256 {landed.sha256[:16]}…) as its version "
+                      f"loaded last, file_id {last.file_id} at {last.loaded_at:%Y-%m-%d %H:%M:%S} UTC; a re-delivery "
+                      "loads only when its content changed")
             return Decision(Action.DUPLICATE, _insert(conn, dataset, landed, run_id, FileStatus.DUPLICATE, reason),
                             reason)
     if not renamed_copies:

@@ -1,7 +1,8 @@
 """Daily report CSVs from SQL files, written atomically (temp file + rename).
 
 Each `reports/<report>.sql` in a dataset's SQL folder (`include/sql/<dataset>/`) is one SELECT using `%(start)s` and `%(end)s`
-(the UTC day's data interval). Re-running a day rewrites exactly that day's files.
+(the UTC day's data interval). Re-running a day rewrites exactly that day's files. A dataset's
+exports (nested NDJSON gzip, `filegate.exports`) are written for the day beside them (`write`).
 """
 from __future__ import annotations
 
@@ -19,6 +20,15 @@ log = logging.getLogger(__name__)
 def day_interval(day: date) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time(0), tzinfo=timezone.utc)
     return start, start + timedelta(days=1)
+
+
+def write(conninfo: str, dataset: str, name: str, day: date, reports_root: Path) -> Path:
+    """The day's file of report or export `name`."""
+    if name in datasets.get(dataset).reports:
+        return write_report(conninfo, dataset, name, day, reports_root)
+    from filegate.exports import write_export
+
+    return write_export(conninfo, dataset, name, day, reports_root)
 
 
 def write_report(conninfo: str, dataset: str, report: str, day: date, reports_root: Path) -> Path:

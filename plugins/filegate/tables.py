@@ -63,6 +63,7 @@ class Table:
     keys: tuple[str, ...] = ()     # upsert key; none: a re-delivered file replaces its earlier rows
     references: dict[str, tuple[str, str]] = field(default_factory=dict)   # column -> (table, column), audited
     minimum: dict[str, float] = field(default_factory=dict)                # column -> smallest allowed value
+    maximum: dict[str, float] = field(default_factory=dict)                # column -> largest allowed value
     greater_than_zero: tuple[str, ...] = ()
     unique_across_files: bool = False   # a key in two files of one batch refuses both (a broken export)
     repeats_in_file: bool = False  # a key twice in one file is a re-delivery (the later line wins), not a fault
@@ -79,7 +80,7 @@ class Table:
         names = [c.name for c in self.columns]
         if len(set(names)) != len(names):
             raise ValueError(f"table {self.name}: two columns share a name: {names}")
-        unknown = [c for c in (*self.keys, *self.references, *self.minimum, *self.greater_than_zero,
+        unknown = [c for c in (*self.keys, *self.references, *self.minimum, *self.maximum, *self.greater_than_zero,
                                *(self.parent[1] if self.parent else ())) if c not in names]
         if unknown:
             raise ValueError(f"table {self.name}: {unknown} are not among its columns {names}")

@@ -1,0 +1,61 @@
+"""
+### wells: well master and monthly production
+
+Loads the well master (`landing/wells/wellData*.json`, a JSON array of wells, re-delivered whole
+when it changes, often under the same name) into `wells.wells`, and monthly production
+(`ProductionData<N>.json`, JSON arrays of up to gigabytes, one line or pretty-printed) into
+`wells.production`, streamed in flat memory. API numbers are stored in one canonical form, 14
+digits (`05-123-45678-00`, `05123456780000` and `05-123-45678` are one well).
+
+wait → claim → convert (the arrays streamed a chunk at a time) → stage → audit (Great
+Expectations: keys, volumes not negative, month 1–12, days 0–31, every production api in the
+master, stored or in the batch) → publish (upserts: a well's operator is the latest master's, a
+month delivered again overwrites; in the same transaction `wells.well_production` and
+`wells.operators` are brought in step) → archive. A master with the same name and the same bytes
+as one loaded is a duplicate; with other bytes it is a new delivery.
+
+Reports (`reports/wells/<report>/<YYYY-MM-DD>.csv`): operator_monthly, operator_summary,
+api_operator_index; and the export `reports/wells/operator_wells/<YYYY-MM-DD>.json.gz`, one NDJSON
+line per operator with its wells and their months, streamed. See docs/datasets/wells.md.
+"""
+from __future__ import annotations
+
+from filegate.datasets.wells.tables import TABLES
+from filegate.declaration import Dataset
+from filegate.exports import Export
+
+
+def _read(path, settings):
+    from filegate.datasets.wells.reader import read_wells
+
+    return read_wells(path, settings)
+
+
+def _operator_wells(rows):
+    from filegate.datasets.wells.export import operator_wells
+
+    return operator_wells(rows)
+
+
+def _sample(landing_dir, settings) -> str:
+    from filegate.datasets.wells.sample import write_sample
+    from filegate.samples import settled_time
+
+    files = write_sample(landing_dir, created=settled_time(settings))
+    bad = sum(kind == "bad" for kind, _ in files.values())
+    return (f"{len(files)} well master and production files (a well sold in a later master, corrected months, "
+            f"{bad} bad ones)")
+
+
+DATASET = Dataset(
+    name="wells",
+    description="Well master and monthly production (JSON arrays of up to gigabytes), per-operator aggregates",
+    pattern="*.json",
+    reader=_read,
+    tables=TABLES,
+    reloadable=True,   # a master (or production file) re-delivered under its name with other bytes upserts
+    summary_reports=("operator_summary",),
+    exports=(Export("operator_wells", _operator_wells),),
+    sample=_sample,
+    tags=("wells", "production"),
+)
