@@ -91,7 +91,7 @@ def test_the_reports_match_answers_computed_from_the_sample(conninfo, settings):
     # independently: the sample's good responses in delivery order, the last delivery of a sale wins
     sales: dict[tuple, dict] = {}
     received = 0
-    for name, (kind, text) in sample_files().items():
+    for _name, (kind, text) in sample_files().items():
         if kind != "bad":
             for rec in json.loads(text)["property"]:
                 received += 1

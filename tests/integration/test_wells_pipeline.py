@@ -14,7 +14,6 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import psycopg
-import pytest
 
 from filegate.datasets.wells.sample import sample_files, write_sample
 from helpers import run_batch as run_any_batch
