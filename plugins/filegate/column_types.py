@@ -17,13 +17,14 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_PREC, Context, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, Callable
 
 INT4 = (-(1 << 31), (1 << 31) - 1)
 INT8 = (-(1 << 63), (1 << 63) - 1)
 COERCION_ERRORS = (ValueError, TypeError, InvalidOperation, OverflowError)
+_EXACT = Context(prec=MAX_PREC)
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,9 @@ def _numeric(v):
     d = Decimal(v.strip() if type(v) is str else str(v))
     if not d.is_finite():
         raise ValueError
-    # one spelling per value: 0.990, 0.99 and 9.9E-1 all become "0.99"
-    return format(d.normalize(), "f")
+    # one spelling per value: 0.990, 0.99 and 9.9E-1 all become "0.99" (every digit kept: the
+    # default context would round to 28)
+    return format(d.normalize(_EXACT), "f")
 
 
 def _double(v):
@@ -243,7 +245,7 @@ TYPES: dict[str, ColumnType] = {t.name: t for t in (
                     " else _coerce_bigint({v}))",
                fast_text="(int({v}) if {v} and len({v}) < 19 else _coerce_text_bigint({v}))"),
     ColumnType("numeric", "numeric", _sa("numeric"), int | float | str, _numeric, _numeric, ordered=True,
-               fast="_numeric_remembered({v})", fast_text="(_NUMERIC_TEXT_SEEN.get({v}) or _numeric_remembered({v}))"),
+               fast="_numeric_fast({v})", fast_text="(_NUMERIC_TEXT_SEEN.get({v}) or _numeric_fast({v}))"),
     ColumnType("double", "double precision", _sa("double"), float, _double, _double, ordered=True),
     ColumnType("boolean", "boolean", _sa("boolean"), bool, _boolean, _boolean,
                fast="({v} if {v}.__class__ is bool else _coerce_boolean({v}))"),
@@ -268,29 +270,33 @@ def staged_as(column_type: ColumnType):
     return _raw() if column_type.name == "jsonb" else column_type.staged_as | None
 
 
-# Fast-path support. Prices repeat and Decimal is slow: remember canonical numeric spellings.
-_NUMERIC_SEEN: dict = {}        # (type, spelling) -> canonical text
-_NUMERIC_TEXT_SEEN: dict = {}   # the same for text spellings alone
+# Fast-path support. Decimal is slow: a JSON number's canonical text is its own spelling (floats:
+# the shortest repr, without a trailing ".0"), and text spellings repeat (prices), so remember them.
+_NUMERIC_TEXT_SEEN: dict = {}   # text spelling -> canonical text
 _NUMERIC_SEEN_MAX = 1 << 16
 
 
-def _numeric_remembered(v):
+def _numeric_fast(v):
     kind = v.__class__
-    if kind is not str and (kind is not float or not v):   # 0.0 == -0.0 would share an entry
+    if kind is float:
+        text = repr(v)   # the shortest spelling that reads back as v: canonical, unless in exponent form
+        if "e" not in text and "n" not in text:   # not 1e-05, inf or nan
+            return text[:-2] if text[-2:] == ".0" else text
         return _numeric(v)
-    key = (kind, v)
+    if kind is int:
+        return str(v)
+    if kind is not str:
+        return _numeric(v)
     try:
-        return _NUMERIC_SEEN[key]
+        return _NUMERIC_TEXT_SEEN[v]
     except KeyError:
         canonical = _numeric(v)
-        if len(_NUMERIC_SEEN) < _NUMERIC_SEEN_MAX:
-            _NUMERIC_SEEN[key] = canonical
-            if kind is str:
-                _NUMERIC_TEXT_SEEN[v] = canonical
+        if len(_NUMERIC_TEXT_SEEN) < _NUMERIC_SEEN_MAX:
+            _NUMERIC_TEXT_SEEN[v] = canonical
         return canonical
 
 
-FAST_SCOPE: dict[str, Any] = {"_numeric_remembered": _numeric_remembered, "_NUMERIC_TEXT_SEEN": _NUMERIC_TEXT_SEEN,
+FAST_SCOPE: dict[str, Any] = {"_numeric_fast": _numeric_fast, "_NUMERIC_TEXT_SEEN": _NUMERIC_TEXT_SEEN,
                               "_coerce_text": _text}
 for _t in TYPES.values():
     FAST_SCOPE[f"_coerce_{_t.name}"] = _t.coerce

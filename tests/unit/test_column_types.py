@@ -108,3 +108,24 @@ def test_hstore_values_reach_copy_as_postgres_literals():
 def test_unknown_types_fail_at_declaration():
     with pytest.raises(KeyError, match="unknown column type 'money'"):
         Column("Price", "money")
+
+
+def test_a_long_numeric_keeps_every_digit():
+    # regression: the default decimal context rounded to 28 digits (PostgreSQL's numeric keeps them all)
+    assert column_types.get("numeric").coerce(10**30 + 1) == str(10**30 + 1)
+    assert column_types.get("numeric").coerce_text("1000000000000000000000000000001.50") == \
+        "1000000000000000000000000000001.5"
+
+
+def test_the_numeric_fast_path_spells_every_json_number_as_the_reference_does():
+    from hypothesis import given, settings, strategies as st
+
+    fast, reference = column_types._numeric_fast, column_types._numeric
+
+    @settings(max_examples=3000, deadline=None)
+    @given(st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integers(),
+                     st.decimals(allow_nan=False, allow_infinity=False).map(str)))
+    def agrees(value):
+        assert fast(value) == reference(value)
+
+    agrees()
