@@ -105,7 +105,7 @@ def end_to_end(bench: Bench, landing: Path, flattened: Path, runs: int) -> tuple
         steps.append(json.loads(timings.read_text()))
         with psycopg.connect(conninfo) as conn:
             stored = conn.execute("SELECT count(*) FROM housing.sales").fetchone()[0]
-        if stored != steps[-1]["expected_sales"]:
+        if stored != steps[-1]["expected_sales"] or not stored:
             raise SystemExit(f"end to end stored {stored} sales, expected {steps[-1]['expected_sales']}")
         e2e.append(m)
         conninfo = bench.fresh_database("housing_run", "housing_template")
@@ -131,6 +131,7 @@ def main(argv=None) -> int:
     parser.add_argument("--smoke", action="store_true", help="6 files, 600 records, 1 run, no results file")
     parser.add_argument("--work", type=Path, default=HERE / "data" / "housing")
     args = parser.parse_args(argv)
+    args.work = args.work.resolve()   # settings resolve a relative data root against the project, not here
     files, records, runs = (6, 600, 1) if args.smoke else (args.files, args.records, args.runs)
 
     from filegate.datasets.housing.sample import write_volume

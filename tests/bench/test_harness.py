@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 sys.path.insert(0, str(BENCH))
 
@@ -181,3 +183,23 @@ def test_the_housing_check_sees_spelling_but_not_a_changed_row(tmp_path):
                                                 "latitude": 34.1, "beds": 3.0}) == same   # order, spelling
     assert written("c", row, {**row, "attom_id": 2, "beds": 4}) != same
     assert written("d", row)[0] == 1
+
+
+def test_wells_smoke_runs_every_contender_with_equal_answers_and_each_step_measured(tmp_path):
+    result = _bench("wells_bench.py", tmp_path)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert "| seed (json.load + nested dict), 1,000 months" in result.stdout
+    for name in ("duckdb, 4,000 months", "polars, 4,000 months", "filegate claim", "filegate audit",
+                 "filegate operator_wells", "COPY floor, 4,000 rows"):
+        assert f"| {name} |" in result.stdout
+
+
+def test_the_wells_check_fails_on_one_changed_total(tmp_path):
+    from wells_bench import checked
+
+    totals = {"A|2023-01": [1, "1.50", "2.00", "0.25"], "B|2023-01": [0, "0.00", "0.00", "1.00"]}
+    checked("same", dict(totals), totals)
+    with pytest.raises(SystemExit, match="A\\|2023-01"):
+        checked("changed", {**totals, "A|2023-01": [1, "1.51", "2.00", "0.25"]}, totals)
+    with pytest.raises(SystemExit, match="1 totals, 2 expected"):
+        checked("short", {"B|2023-01": totals["B|2023-01"]}, totals)
