@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 
 log = logging.getLogger(__name__)
 
-FETCH_ROWS = 10_000   # rows per round trip of the server-side cursor
+FETCH_ROWS = 500   # rows per round trip of the server-side cursor: a row may be a document part of tens of KB
 FLUSH_BYTES = 1 << 20
 PROGRESS_EVERY = 1_000_000
 EXPORT_GZIP_LEVEL = 3   # ISA-L's best: an export is kept and shipped, written once

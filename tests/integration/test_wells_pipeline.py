@@ -221,3 +221,35 @@ def test_reports_for_an_earlier_day_take_only_the_months_before_it(conninfo, set
     with gzip.open(write(conninfo, "wells", "operator_wells", day, settings.reports), "rt") as f:
         (line,) = [json.loads(x) for x in f]
     assert [m["month"] for m in line["wells"]["05123456780000"]["productionData"]] == [1, 2]
+
+
+def fill(conninfo, wells: int, months: int) -> None:
+    """`wells` wells of ONE operator, each with `months` months, straight into the tables."""
+    with psycopg.connect(conninfo) as conn:
+        conn.execute("INSERT INTO wells.wells (api, well_name, operator, file_id, line, loaded_at)"
+                     " SELECT lpad(w::text, 14, '0'), 'WELL ' || w, 'ONE BIG OPERATOR', 1, w, now()"
+                     " FROM generate_series(1, %s) AS w", (wells,))
+        conn.execute("INSERT INTO wells.production (api, year, month, oil, gas, water, days, file_id, line, loaded_at)"
+                     " SELECT lpad(w::text, 14, '0'), 2000 + m / 12, m %% 12 + 1, m * 1.25, m * 2.5, 0.75, 30, 1, m,"
+                     " now() FROM generate_series(1, %s) AS w, generate_series(0, %s - 1) AS m", (wells, months))
+
+
+def test_the_export_streams_in_flat_memory_however_many_wells_one_operator_holds(conninfo, new_warehouse, settings):
+    from memory import peak_rss_mib
+
+    def export_peak(target: str) -> float:
+        return peak_rss_mib("from datetime import date\nfrom pathlib import Path\n"
+                            "from filegate.exports import write_export\n"
+                            f"write_export({target!r}, 'wells', 'operator_wells', date(2026, 1, 1), "
+                            f"Path({str(settings.reports)!r}))\n")
+
+    fill(conninfo, wells=1_000, months=100)      # 100,000 months
+    small = export_peak(conninfo)
+    larger = new_warehouse()
+    fill(larger, wells=20_000, months=100)       # 2,000,000 months, 20x: one operator, one line of ~150 MB
+    path = settings.reports / "wells" / "operator_wells" / "2026-01-01.json.gz"
+    large = export_peak(larger)
+    with gzip.open(path, "rb") as f:
+        (line,) = f.readlines()
+    assert len(line) > 100 * 10**6 and line.endswith(b"}}\n")
+    assert large < small + 16, (small, large)
