@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from functools import partial
 from itertools import chain, islice
 from pathlib import Path
@@ -25,6 +26,7 @@ LINE_LIMIT = 1 << 20   # the one-element-per-line JSON array path reads lines no
 CHUNK_BYTES = 1 << 20
 MAX_RECORD_BYTES = 64 << 20   # a JSON array element larger than this is refused, not buffered forever
 MAX_LINE = MAX_RECORD_BYTES   # a line longer than this (CSV, NDJSON) is refused, not read whole
+_OPEN = re.compile(rb"\{")
 
 csv.field_size_limit(MAX_RECORD_BYTES)
 
@@ -204,33 +206,22 @@ def read_ndjson_chunks(path: Path) -> Iterator[tuple[range | list[int], list[dic
 
 
 def read_json_array_chunks(path: Path) -> Iterator[tuple[list[int], list[dict]]]:
-    """Chunks of a JSON array's elements. The common layout, `[` alone on the first line and then
-    one `{...},` per line, is parsed a run of lines at a time; from the first line that is
-    anything else on, the general reader (`read_json_array`) carries on where it stopped."""
-    import orjson
+    """Chunks of a JSON array's elements, by the fastest path that fits, each handing over to the
+    next where it cannot go on:
 
-    resume = None
+    1. `[` alone on the first line, then one `{...},` per line: a run of lines at a time (`_per_line`);
+    2. elements that are flat objects, in any layout (one line of gigabytes, pretty-printed): a block
+       of bytes at a time, parsed whole by orjson up to its last element (`_flat_blocks`);
+    3. anything else, and every fault: the general reader (`read_json_array`), which names the line.
+    """
+    resume = None   # (byte offset, line, state) where the array's reading goes on (see `array_elements`)
     try:
         with open(path, "rb") as f:
-            first = f.readline(LINE_LIMIT)
-            if first.removeprefix(b"\xef\xbb\xbf").strip() == b"[":
-                offset, done = len(first), 1
-                while chunk := _lines(f, CHUNK):
-                    texts = [raw.strip() for raw in chunk]
-                    n = 0   # the leading lines that are each exactly one element and its comma
-                    while n < len(texts) and texts[n][:1] == b"{" and texts[n][-2:] == b"},":
-                        n += 1
-                    try:
-                        records = [orjson.loads(t[:-1]) for t in texts[:n]]
-                    except orjson.JSONDecodeError:
-                        n, records = 0, []   # let the general reader decide (and name the fault)
-                    if n and all(type(r) is dict for r in records):
-                        yield list(range(done + 1, done + 1 + n)), records
-                        offset += sum(map(len, chunk[:n]))
-                        done += n
-                    if n < len(chunk) or not records:
-                        break
-                resume = (offset, done + 1)
+            resume = yield from _per_line(f)
+            if resume is not None:
+                resume = yield from _flat_blocks(f, *resume)
+        if resume is _ENDED:
+            return
         lines, records = [], []
         for line, record in read_json_array(path, resume):
             lines.append(line)
@@ -244,6 +235,120 @@ def read_json_array_chunks(path: Path) -> Iterator[tuple[list[int], list[dict]]]
         yield lines, records
 
 
+_ENDED = (-1, -1, "ended")   # the array and the file ended cleanly
+
+
+def _per_line(f):
+    """Path 1; returns where it stopped, or None when the file does not open with `[` (then the
+    general reader starts from the beginning, and names the fault)."""
+    import orjson
+
+    first = f.readline(LINE_LIMIT)
+    if first.removeprefix(b"\xef\xbb\xbf").strip() != b"[":
+        f.seek(0)
+        head = f.read(CHUNK_BYTES)
+        text = head.removeprefix(b"\xef\xbb\xbf")
+        start = len(head) - len(text.lstrip(_SPACE))
+        if head[start:start + 1] != b"[":
+            return None
+        return start + 1, 1 + head.count(b"\n", 0, start), "first"
+    offset, done = len(first), 1
+    while chunk := _lines(f, CHUNK):
+        texts = [raw.strip() for raw in chunk]
+        n = 0   # the leading lines that are each exactly one element and its comma
+        while n < len(texts) and texts[n][:1] == b"{" and texts[n][-2:] == b"},":
+            n += 1
+        try:
+            records = [orjson.loads(t[:-1]) for t in texts[:n]]
+        except orjson.JSONDecodeError:
+            n, records = 0, []   # let the next path decide (and, on a fault, the general reader name it)
+        if n and all(type(r) is dict for r in records):
+            yield list(range(done + 1, done + 1 + n)), records
+            offset += sum(map(len, chunk[:n]))
+            done += n
+        if n < len(chunk) or not records:
+            break
+    return offset, done + 1, "first" if offset == len(first) else "next"
+
+
+_SPACE = b" \t\r\n"
+
+
+def _flat_blocks(f, offset: int, line: int, state: str):
+    """Path 2, from `offset` (at `line`) where an element is expected ("first": or the array's end).
+
+    A block of bytes is cut after its last `}` and parsed whole as `[` + block + `]`. When that
+    parses to objects without nested objects, the block held whole elements and only those: a
+    cut inside a string, or inside an element, cannot parse. Each element starts at a `{` (when
+    the block holds no other `{`), which gives its line. Returns _ENDED when the array and the
+    file end cleanly, else where the general reader must carry on."""
+    import orjson
+
+    f.seek(offset)
+    buf, eof = b"", False
+    while True:
+        if not eof and len(buf) < CHUNK_BYTES:
+            more = f.read(CHUNK_BYTES)
+            eof = not more
+            buf += more
+        i = 0   # between elements: white space, then `]`, or (after a comma) an element
+        while i < len(buf) and buf[i] in _SPACE:
+            i += 1
+        if i == len(buf) and not eof:
+            continue
+        line += buf.count(b"\n", 0, i)
+        offset, buf = offset + i, buf[i:]
+        if buf[:1] == b"]" and state == "first":
+            rest = buf[1:]
+            while not rest.strip(_SPACE):   # only white space may follow the array
+                rest = f.read(CHUNK_BYTES)
+                if not rest:
+                    return _ENDED
+            return offset, line, state
+        cut = buf.rfind(b"}") + 1
+        if not cut:
+            if eof or len(buf) > MAX_RECORD_BYTES:
+                return offset, line, state
+            buf += f.read(CHUNK_BYTES)   # an element longer than the block so far
+            continue
+        block = buf[:cut]
+        try:
+            records = orjson.loads(b"[" + block + b"]")
+        except orjson.JSONDecodeError:
+            return offset, line, state   # a cut inside an element, or a fault: the general reader decides
+        if not records or block.count(b"{") != len(records) or \
+                not all(type(r) is dict and not any(type(v) in (dict, list) for v in r.values()) for r in records):
+            return offset, line, state
+        if b"\n" in block:
+            starts, at, lines = [], line, 0
+            for match in _OPEN.finditer(block):
+                at += block.count(b"\n", lines, match.start())
+                lines = match.start()
+                starts.append(at)
+            line = at + block.count(b"\n", lines)
+        else:
+            starts = [line] * len(records)
+        for k in range(0, len(records), CHUNK):
+            yield starts[k:k + CHUNK], records[k:k + CHUNK]
+        offset, buf = offset + cut, buf[cut:]
+        j = 0   # after an element: white space, then `,` or `]`
+        while True:
+            while j < len(buf) and buf[j] in _SPACE:
+                j += 1
+            if j < len(buf) or eof:
+                break
+            more = f.read(CHUNK_BYTES)
+            eof = not more
+            buf += more
+        if buf[j:j + 1] == b",":
+            line += buf.count(b"\n", 0, j + 1)
+            offset, buf, state = offset + j + 1, buf[j + 1:], "next"
+        elif buf[j:j + 1] == b"]":
+            state = "first"   # then only the array's end is read: as after `[`
+        else:
+            return offset, line, "after"
+
+
 def _lines(f, n: int) -> list[bytes]:
     """Up to `n` lines, none longer than LINE_LIMIT (a longer one ends the list, cut: it is left
     to the general reader, as is whatever follows it)."""
@@ -255,13 +360,13 @@ def _lines(f, n: int) -> list[bytes]:
     return lines
 
 
-def read_json_array(path: Path, resume: tuple[int, int] | None = None) -> Iterator[tuple[int, dict]]:
+def read_json_array(path: Path, resume: tuple[int, int, str] | None = None) -> Iterator[tuple[int, dict]]:
     """Stream the elements of a top-level JSON array without loading the file. `resume` =
-    (byte offset, line) starts at a line where an element (or the array's end) is expected."""
-    with JsonStream(path, resume) as stream:
+    (byte offset, line, state) carries on from a fast path (`array_elements` says the states)."""
+    with JsonStream(path, resume and resume[:2]) as stream:
         if resume is None:
             stream.expect("[", "a JSON array")
-        yield from stream.array_elements()
+        yield from stream.array_elements("first" if resume is None else resume[2])
         stream.expect_end("data after the end of the JSON array")
 
 
@@ -382,9 +487,11 @@ class JsonStream:
             self.buf, self.pos = self.buf[self.pos:], 0
         return value
 
-    def array_elements(self) -> Iterator[tuple[int, dict]]:
-        """`(line, object)` for each element of an array whose `[` was read, through its `]`."""
-        expect_value = True
+    def array_elements(self, state: str = "first") -> Iterator[tuple[int, dict]]:
+        """`(line, object)` for each element of an array, through its `]`, from `state`: "first"
+        (just after `[`: an element or `]`), "next" (after a comma: an element) or "after" (after
+        an element: a comma or `]`)."""
+        expect_value, first = state != "after", state == "first"
         while True:
             ch = self.peek("the JSON array is not closed (truncated file?)")
             if ch == "," and not expect_value:
@@ -392,6 +499,8 @@ class JsonStream:
                 expect_value = True
                 continue
             if ch == "]":
+                if expect_value and not first:
+                    raise Reject(self.line, "a comma before the ']' that ends the array (an element is missing)")
                 self.pos += 1
                 return
             if not expect_value:
@@ -401,7 +510,7 @@ class JsonStream:
             if not isinstance(record, dict):
                 raise Reject(line, f"array elements must be objects, found {type(record).__name__}")
             yield line, record
-            expect_value = False
+            expect_value, first = False, False
 
     def object_keys(self) -> Iterator[str]:
         """The keys of an object whose `{` was read, through its `}`; the caller reads each value."""

@@ -1,4 +1,6 @@
 """Format detection and parsing edge cases of the generic streaming readers."""
+import json
+
 import pytest
 
 from filegate import readers
@@ -214,6 +216,53 @@ def test_json_array_runs_equal_the_general_reader_whatever_the_layout(tmp_path, 
     path = write(tmp_path, "t_1.json", ARRAY_LAYOUTS[layout], bom=True)
     assert records(path) == list(readers.read_json_array(path))
     assert len(records(path)) >= 3
+
+
+FLAT = [{"api": f"05-123-{i:05d}", "year": 2019, "month": i % 12 + 1, "oil": i * 1.5, "note": None} for i in range(40)]
+BLOCK_LAYOUTS = {
+    "one line": json.dumps(FLAT),
+    "pretty-printed": json.dumps(FLAT, indent=2),
+    "pretty-printed, crlf, tabs": json.dumps(FLAT, indent="\t").replace("\n", "\r\n") + "\r\n",
+    "compact": json.dumps(FLAT, separators=(",", ":")),
+    "braces and brackets in strings": json.dumps([{"a": "}, {", "b": "]"}, {"a": "{\"x\": 1}"}, {"a": "\\"}] * 9),
+    "nested elements": json.dumps([{"a": 1, "b": {"c": [1, {"d": 2}]}}] * 9, indent=1),
+    "nested after flat": json.dumps(FLAT[:20] + [{"a": {"b": 1}}] + FLAT[20:]),
+    "empty": "[ ]",
+    "white space after": json.dumps(FLAT) + "\n\n   \n",
+    "line 3 start": "\n\n" + json.dumps(FLAT[:5], indent=2),
+}
+
+
+@pytest.mark.parametrize("block", [7, 64, 1 << 20])
+@pytest.mark.parametrize("layout", sorted(BLOCK_LAYOUTS))
+def test_json_array_blocks_equal_the_general_reader_wherever_a_block_ends(tmp_path, monkeypatch, layout, block):
+    monkeypatch.setattr(readers, "CHUNK_BYTES", block)   # blocks cut inside strings, numbers, elements
+    monkeypatch.setattr(readers, "CHUNK", 7)
+    path = write(tmp_path, "t_1.json", BLOCK_LAYOUTS[layout], bom=layout == "compact")
+    assert records(path) == list(readers.read_json_array(path))
+
+
+@pytest.mark.parametrize("block", [8, 1 << 20])
+@pytest.mark.parametrize("text, words", [
+    ('[{"a": 1}, {"a": 2},]', "a comma before the ']'"),
+    ('[\n  {"a": 1},\n  {"a": 2},\n\n]', "a comma before the ']'"),
+    ('[{"a": 1}, {"a": 2}] [{"a": 3}]', "data after the end"),
+    ('[{"a": 1}, {"a": 2}]\n\n{', "data after the end"),
+    ('[{"a": 1} {"a": 2}]', "expected ',' or ']'"),
+    ('[{"a": 1}, {"a": 2}, 3]', "must be objects"),
+    ('[\n  {"a": 1},\n  {"a": 2},\n  {"a": \n', "malformed JSON"),
+    ('[,{"a": 1}]', "malformed JSON"),
+    ('[{"a": 1}, {"a": 2}', "not closed"),
+])
+def test_json_array_faults_after_fast_blocks_are_named_as_the_general_reader_names_them(
+        tmp_path, monkeypatch, text, words, block):
+    path = write(tmp_path, "t_1.json", text)
+    with pytest.raises(Reject, match=words) as reference:
+        list(readers.read_json_array(path))
+    monkeypatch.setattr(readers, "CHUNK_BYTES", block)
+    with pytest.raises(Reject) as fast:
+        records(path)
+    assert (fast.value.line, fast.value.problem) == (reference.value.line, reference.value.problem)
 
 
 @pytest.mark.parametrize("text, line, words", [
