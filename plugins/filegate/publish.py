@@ -27,7 +27,8 @@ def publish_batch(conninfo: str, dataset: Dataset, staging: dict[str, str], file
         registry.lock_dataset(conn, dataset.name)
         pending = registry.claimed_in(conn, file_ids)
         if pending:
-            for label, statement in steps(dataset, staging):
+            empty = frozenset(t.name for t in dataset.loaded_tables if t.keys and _empty(conn, t.target))
+            for label, statement in steps(dataset, staging, empty):
                 cur = conn.execute(statement, {"file_ids": pending})
                 log.info("%s: %s rows", label, cur.rowcount)
             counts = registry.mark_loaded(conn, pending, [t.target for t in dataset.loaded_tables])
@@ -38,11 +39,16 @@ def publish_batch(conninfo: str, dataset: Dataset, staging: dict[str, str], file
     return counts
 
 
-def steps(dataset: Dataset, staging: dict[str, str]) -> list[tuple[str, object]]:
-    """(label, statement): the generated upserts, then the dataset's publish SQL files."""
+def steps(dataset: Dataset, staging: dict[str, str], empty: frozenset[str] = frozenset()) -> list[tuple[str, object]]:
+    """(label, statement): the generated upserts (plain inserts into the tables in `empty`), then
+    the dataset's publish SQL files."""
     idents = {f"staging_{table}": name for table, name in staging.items()}
-    return [*upsert.for_tables(dataset.tables, staging),
+    return [*upsert.for_tables(dataset.tables, staging, empty),
             *((path.name, compose(path.read_text(), **idents)) for path in dataset.publish_sql())]
+
+
+def _empty(conn, target: str) -> bool:
+    return conn.execute(compose("SELECT NOT EXISTS (SELECT FROM {t})", t=target)).fetchone()[0]
 
 
 def archive_loaded(conninfo: str, dataset: Dataset, file_ids: list[int], landing_dir: Path,

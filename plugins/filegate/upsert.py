@@ -7,7 +7,9 @@ and on one line (a JSON document on one line) the later record, which COPY store
 freshly filled staging table (`ctid`). Unkeyed tables: a re-delivered file replaces the rows its
 earlier versions (same name) left, then its rows are inserted. A child table (`Table.parent`):
 every parent the batch delivers first loses all its stored children, so a re-delivered parent's
-children are exactly those delivered with it.
+children are exactly those delivered with it. A keyed table that holds no row yet (a first load)
+gets a plain INSERT: nothing can conflict, and PostgreSQL's speculative insertion for ON CONFLICT
+made the load about twice as slow (4,000,000 rows: 13.8 s against 7.4 s).
 """
 from __future__ import annotations
 
@@ -24,9 +26,11 @@ def _list(names, prefix: str = "") -> sql.Composable:
     return sql.SQL(", ").join(sql.SQL(prefix + "{}").format(sql.Identifier(n)) for n in names)
 
 
-def for_tables(tables: tuple[Table, ...], staging: dict[str, str]) -> list[tuple[str, sql.Composed]]:
+def for_tables(tables: tuple[Table, ...], staging: dict[str, str],
+               empty: frozenset[str] = frozenset()) -> list[tuple[str, sql.Composed]]:
     """(label, statement) for every loaded table, in declaration order (parents before children);
-    `staging` maps each table of the batch to its staging table."""
+    `staging` maps each table of the batch to its staging table; `empty`: the tables known to
+    hold no row (under the publish lock, so nothing can fill them meanwhile)."""
     by_name = {t.name: t for t in tables}
     out = []
     for table in tables:
@@ -35,11 +39,12 @@ def for_tables(tables: tuple[Table, ...], staging: dict[str, str]) -> list[tuple
         parent = by_name.get(table.parent[0]) if table.parent else None
         if table.parent and (parent is None or parent.derived or not parent.keys):
             raise ValueError(f"table {table.name}: parent {table.parent[0]!r} must be a keyed, loaded table")
-        out += [(table.target, s) for s in statements(table, staging, parent)]
+        out += [(table.target, s) for s in statements(table, staging, parent, table.name in empty)]
     return out
 
 
-def statements(table: Table, staging: dict[str, str], parent: Table | None = None) -> list[sql.Composed]:
+def statements(table: Table, staging: dict[str, str], parent: Table | None = None,
+               empty: bool = False) -> list[sql.Composed]:
     columns = [c.name for c in table.published]
     fields = dict(target=_ident(table.target), staging=_ident(staging[table.name]), cols=_list(columns),
                   source=_list(columns, "s."))
@@ -63,7 +68,7 @@ def statements(table: Table, staging: dict[str, str], parent: Table | None = Non
         " FROM {staging} s JOIN filegate.files f ON f.file_id = s._file_id"
         " WHERE s._file_id = ANY(%(file_ids)s)"
         " ORDER BY {skeys}, f.sort_key DESC, s._file_id DESC, s._line DESC, s.ctid DESC"
-        " ON CONFLICT ({keys}) DO UPDATE SET {updates}"
+        + ("" if empty else " ON CONFLICT ({keys}) DO UPDATE SET {updates}")
     ).format(**fields, keys=_list(table.keys), skeys=_list(table.keys, "s."), updates=updates)]
 
 

@@ -108,3 +108,20 @@ def test_a_failing_step_rolls_the_whole_publish_back(conninfo, shop, tmp_path):
     assert stored(conninfo) == ([], [])
     with connect(conninfo) as conn:
         assert registry.get(conn, batch["file_id"]).status is FileStatus.CLAIMED   # claimable again
+
+
+def test_a_first_load_inserts_plainly_and_ends_as_the_upsert_would(conninfo, shop, tmp_path):
+    from filegate.publish import steps
+
+    # a key twice in the batch: the later record wins whether the target is empty or not
+    orders = [{"order_id": 1, "customer": "Ann"}, {"order_id": 1, "customer": "Anna"}, {"order_id": 2, "customer": "Bo"}]
+    first = deliver(conninfo, shop, tmp_path, "a.json", orders, [])
+    plain = dict(steps(shop, first["staging"], frozenset({"orders"})))
+    assert "ON CONFLICT" not in plain["shop.orders"].as_string() and "DISTINCT ON" in plain["shop.orders"].as_string()
+    assert "ON CONFLICT" in dict(steps(shop, first["staging"]))["shop.orders"].as_string()
+    publish_batch(conninfo, shop, first["staging"], [first["file_id"]])
+    second = deliver(conninfo, shop, tmp_path, "b.json", orders[:2] + [{"order_id": 3, "customer": "Cy"}], [])
+    publish_batch(conninfo, shop, second["staging"], [second["file_id"]])   # not empty now: the upsert
+    with psycopg.connect(conninfo) as conn:
+        assert conn.execute("SELECT order_id, customer FROM shop.orders ORDER BY 1").fetchall() == [
+            (1, "Anna"), (2, "Bo"), (3, "Cy")]
