@@ -210,8 +210,8 @@ def read_json_array_chunks(path: Path) -> Iterator[tuple[list[int], list[dict]]]
     next where it cannot go on:
 
     1. `[` alone on the first line, then one `{...},` per line: a run of lines at a time (`_per_line`);
-    2. elements that are flat objects, in any layout (one line of gigabytes, pretty-printed): a block
-       of bytes at a time, parsed whole by orjson up to its last element (`_flat_blocks`);
+    2. objects without nested objects, in any layout (one line of gigabytes, pretty-printed): a
+       block of bytes at a time, parsed whole by orjson up to its last element (`_flat_blocks`);
     3. anything else, and every fault: the general reader (`read_json_array`), which names the line.
     """
     resume = None   # (byte offset, line, state) where the array's reading goes on (see `array_elements`)
@@ -278,9 +278,9 @@ def _flat_blocks(f, offset: int, line: int, state: str):
     """Path 2, from `offset` (at `line`) where an element is expected ("first": or the array's end).
 
     A block of bytes is cut after its last `}` and parsed whole as `[` + block + `]`. When that
-    parses to objects without nested objects, the block held whole elements and only those: a
-    cut inside a string, or inside an element, cannot parse. Each element starts at a `{` (when
-    the block holds no other `{`), which gives its line. Returns _ENDED when the array and the
+    parses, the block held whole elements and only those: a cut inside a string, or inside an
+    element, cannot parse. When the elements are objects and the block holds no other `{` (no
+    nested object, none in a string), each element starts at a `{`, which gives its line. Returns _ENDED when the array and the
     file end cleanly, else where the general reader must carry on."""
     import orjson
 
@@ -316,8 +316,8 @@ def _flat_blocks(f, offset: int, line: int, state: str):
             records = orjson.loads(b"[" + block + b"]")
         except orjson.JSONDecodeError:
             return offset, line, state   # a cut inside an element, or a fault: the general reader decides
-        if not records or block.count(b"{") != len(records) or \
-                not all(type(r) is dict and not any(type(v) in (dict, list) for v in r.values()) for r in records):
+        # as many `{` as elements, each an object: so no `{` elsewhere, and each one starts an element
+        if not records or block.count(b"{") != len(records) or not all(type(r) is dict for r in records):
             return offset, line, state
         if b"\n" in block:
             starts, at, lines = [], line, 0

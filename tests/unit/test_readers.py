@@ -226,6 +226,7 @@ BLOCK_LAYOUTS = {
     "compact": json.dumps(FLAT, separators=(",", ":")),
     "braces and brackets in strings": json.dumps([{"a": "}, {", "b": "]"}, {"a": "{\"x\": 1}"}, {"a": "\\"}] * 9),
     "nested elements": json.dumps([{"a": 1, "b": {"c": [1, {"d": 2}]}}] * 9, indent=1),
+    "lists in elements": json.dumps([{"a": [1, "}"], "b": []}, {"a": [[2]], "b": None}] * 9, indent=2),
     "nested after flat": json.dumps(FLAT[:20] + [{"a": {"b": 1}}] + FLAT[20:]),
     "empty": "[ ]",
     "white space after": json.dumps(FLAT) + "\n\n   \n",
