@@ -3,7 +3,7 @@
 Where a report is a table (a CSV), an export is a document per entity (an operator with all its
 wells and their months, say), too big to build in memory. Its `exports/<export>.sql` in the
 dataset's SQL folder is one ordered SELECT using `%(start)s` and `%(end)s` (the UTC day), read
-through a server-side cursor a few thousand rows at a time; the dataset's `shape` turns the rows
+through a server-side cursor a few hundred rows at a time; the dataset's `shape` turns the rows
 into text pieces as they come, and those are compressed and written as they come, to a temp file
 renamed into place at the end. So memory holds one fetch of rows and about a megabyte of output,
 whatever the data size, and re-running a day rewrites exactly that day's file.
@@ -11,7 +11,6 @@ whatever the data size, and re-running a day rewrites exactly that day's file.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -34,7 +33,7 @@ class Export:
 def write_export(conninfo: str, dataset: str, name: str, day: date, reports_root: Path) -> Path:
     from filegate import datasets
     from filegate.convert import open_gzip
-    from filegate.reports import day_interval
+    from filegate.reports import day_interval, replacing
     from filegate.warehouse import connect
 
     ds = datasets.get(dataset)
@@ -44,24 +43,18 @@ def write_export(conninfo: str, dataset: str, name: str, day: date, reports_root
         raise FileNotFoundError(f"export {name!r} of {dataset} has no SQL file {source}")
     start, end = day_interval(day)
     out = reports_root / dataset / name / f"{day.isoformat()}.json.gz"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     progress = _Progress(dataset, name)
-    try:
-        with connect(conninfo) as conn, conn.transaction(), open_gzip(tmp, EXPORT_GZIP_LEVEL) as f:
-            with conn.cursor(name=f"export_{name}") as cursor:   # server-side: rows arrive as they are read
-                cursor.itersize = FETCH_ROWS
-                cursor.execute(source.read_text().strip().rstrip(";"), {"start": start, "end": end})
-                buffer = bytearray()
-                for piece in export.shape(progress.count(cursor)):
-                    buffer += piece
-                    if len(buffer) >= FLUSH_BYTES:
-                        f.write(buffer)
-                        buffer.clear()
-                f.write(buffer)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with replacing(out) as tmp, connect(conninfo) as conn, conn.transaction(), open_gzip(tmp, EXPORT_GZIP_LEVEL) as f:
+        with conn.cursor(name=f"export_{name}") as cursor:   # server-side: rows arrive as they are read
+            cursor.itersize = FETCH_ROWS
+            cursor.execute(source.read_text().strip().rstrip(";"), {"start": start, "end": end})
+            buffer = bytearray()
+            for piece in export.shape(progress.count(cursor)):
+                buffer += piece
+                if len(buffer) >= FLUSH_BYTES:
+                    f.write(buffer)
+                    buffer.clear()
+            f.write(buffer)
     log.info("export %s/%s for %s: %d rows written to %s", dataset, name, day, progress.rows, out)
     return out
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
@@ -40,16 +41,23 @@ def write_report(conninfo: str, dataset: str, report: str, day: date, reports_ro
     query = source.read_text().strip().rstrip(";")
     start, end = day_interval(day)
     out = reports_root / dataset / report / f"{day.isoformat()}.csv"
+    statement = sql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv, HEADER)").format(sql.SQL(query))
+    with replacing(out) as tmp, connect(conninfo) as conn, open(tmp, "wb") as f:
+        with conn.cursor().copy(statement, {"start": start, "end": end}) as copy:
+            for chunk in copy:
+                f.write(chunk)
+    log.info("report %s/%s for %s written to %s", dataset, report, day, out)
+    return out
+
+
+@contextmanager
+def replacing(out: Path):
+    """A temp file beside `out`, renamed to `out` when the block succeeds, removed either way:
+    a reader of `out` sees the old day's file or the new one, never half of one."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    statement = sql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv, HEADER)").format(sql.SQL(query))
     try:
-        with connect(conninfo) as conn, open(tmp, "wb") as f:
-            with conn.cursor().copy(statement, {"start": start, "end": end}) as copy:
-                for chunk in copy:
-                    f.write(chunk)
+        yield tmp
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
-    log.info("report %s/%s for %s written to %s", dataset, report, day, out)
-    return out
