@@ -28,3 +28,19 @@ def settled_time(s: Settings):
     from datetime import datetime, timedelta, timezone
 
     return datetime.now(timezone.utc) - timedelta(seconds=s.min_file_age + 60)
+
+
+def write_in_delivery_order(landing_dir, files: dict, created=None) -> None:
+    """Write {name: (kind, text)} into `landing_dir`, each file's time a second after the one
+    before and the last at `created` (default now): file order, which decides between two
+    deliveries of one key, is the order of `files`."""
+    import os
+    from datetime import datetime, timezone
+
+    landing_dir.mkdir(parents=True, exist_ok=True)
+    end = (created or datetime.now(timezone.utc)).timestamp()
+    for i, (name, (_, text)) in enumerate(files.items()):
+        path = landing_dir / name
+        path.write_text(text)
+        stamp = end - (len(files) - 1 - i)
+        os.utime(path, (stamp, stamp))

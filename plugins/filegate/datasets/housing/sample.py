@@ -8,9 +8,8 @@ objects missing here and there (`building`, `location`, `lot`, `sale.amount`), l
 from __future__ import annotations
 
 import json
-import os
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 TYPES = [("SFR", "HOUSE", "Single Family Residence"), ("CONDO", "CONDOMINIUM", "Condominium"),
@@ -105,14 +104,10 @@ def sample_files(seed: int = 11) -> dict[str, tuple[str, str]]:
 
 def write_sample(landing_dir: Path, created: datetime | None = None) -> dict[str, tuple[str, str]]:
     """Write the sample, each file's time set in delivery order ending at `created` (now)."""
-    landing_dir.mkdir(parents=True, exist_ok=True)
+    from filegate.samples import write_in_delivery_order
+
     files = sample_files()
-    end = (created or datetime.now(timezone.utc)).timestamp()
-    for i, (name, (_, text)) in enumerate(files.items()):
-        path = landing_dir / name
-        path.write_text(text)
-        stamp = end - (len(files) - i)   # later responses arrived later
-        os.utime(path, (stamp, stamp))
+    write_in_delivery_order(landing_dir, files, created)
     return files
 
 

@@ -9,9 +9,8 @@ API numbers are spelled every way deliveries spell them (`05-123-45678-00`, `051
 from __future__ import annotations
 
 import json
-import os
 import random
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from itertools import accumulate
 from pathlib import Path
 from typing import Iterator
@@ -104,14 +103,10 @@ def sample_files(seed: int = 17) -> dict[str, tuple[str, str]]:
 
 def write_sample(landing_dir: Path, created: datetime | None = None) -> dict[str, tuple[str, str]]:
     """Write the sample, each file's time set in delivery order ending at `created` (now)."""
-    landing_dir.mkdir(parents=True, exist_ok=True)
+    from filegate.samples import write_in_delivery_order
+
     files = sample_files()
-    end = (created or datetime.now(timezone.utc)).timestamp()
-    for i, (name, (_, body)) in enumerate(files.items()):
-        path = landing_dir / name
-        path.write_text(body)
-        stamp = end - (len(files) - i)
-        os.utime(path, (stamp, stamp))
+    write_in_delivery_order(landing_dir, files, created)
     return files
 
 
