@@ -1,0 +1,66 @@
+"""wells under kill -9: `airflow dags test wells_ingest` killed with SIGKILL at a step, then run
+again, ends exactly as one clean run: the registry, the folders, the loaded tables and the
+derived ones (well_production and operators, kept in the publish transaction), nothing left
+claimed or staged."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from dagrun import run_dag
+from filegate.datasets.wells.sample import sample_files, write_sample
+from helpers import snapshot
+
+CREATED = datetime(2026, 1, 5, 12, tzinfo=timezone.utc)
+_clean: dict = {}
+
+
+def end_state(conninfo, settings) -> dict:
+    state = snapshot(conninfo, settings)
+    with psycopg.connect(conninfo) as conn:
+        state["claimed"] = conn.execute("SELECT count(*) FROM filegate.files WHERE status = 'claimed'").fetchone()[0]
+        for table, lineage in (("wells", True), ("production", True), ("well_production", False), ("operators", False)):
+            joined = ", f.filename, t.line FROM wells.{0} t JOIN filegate.files f USING (file_id)" if lineage \
+                else " FROM wells.{0} t"
+            columns = [r[0] for r in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'wells' AND table_name = %s"
+                " AND column_name NOT IN ('file_id', 'line', 'loaded_at') ORDER BY ordinal_position", (table,))]
+            state[table] = conn.execute("SELECT " + ", ".join(f"t.{c}" for c in columns) + joined.format(table)
+                                        + " ORDER BY 1, 2, 3").fetchall()
+    state["parts"] = sorted(str(p.relative_to(settings.processed)) for p in settings.processed.rglob("parts"))
+    return state
+
+
+@pytest.mark.parametrize("point", ["convert", "stage", "publish.before_commit", "publish.after_commit", "archive"])
+def test_kill_9_at_a_step_then_a_rerun_ends_exactly_as_one_clean_run(
+        point, new_warehouse, data_root, airflow_db, monkeypatch, tmp_path):
+    from filegate import settings as settings_module
+
+    if not _clean:   # once per session: it does not depend on the step
+        conninfo = new_warehouse()
+        write_sample(data_root / "landing" / "wells", created=CREATED)
+        assert run_dag("wells_ingest")[0] == "success"
+        _clean.update(end_state(conninfo, settings_module.load()))
+    assert _clean["claimed"] == 0 and _clean["staging_tables"] == 0 and _clean["operators"]
+
+    crash_root = tmp_path / "crash"
+    monkeypatch.setenv("FILEGATE_DATA_ROOT", str(crash_root))
+    conninfo = new_warehouse()
+    write_sample(crash_root / "landing" / "wells", created=CREATED)
+    airflow = Path(sys.executable).with_name("airflow")
+    killed = subprocess.run([str(airflow), "dags", "test", "wells_ingest"], capture_output=True, text=True,
+                            env={**os.environ, "FILEGATE_KILL_AT": point}, timeout=600)
+    assert killed.returncode == -signal.SIGKILL, f"not killed at {point}: {killed.stdout[-2000:]}{killed.stderr[-2000:]}"
+
+    assert run_dag("wells_ingest")[0] == "success"
+    after = end_state(conninfo, settings_module.load())
+    assert after == _clean
+    assert len([n for n in after["archive"] + after["quarantine"] if not n.endswith(".reason.json")]) \
+        == len(sample_files())
