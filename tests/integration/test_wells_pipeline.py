@@ -253,3 +253,12 @@ def test_the_export_streams_in_flat_memory_however_many_wells_one_operator_holds
         (line,) = f.readlines()
     assert len(line) > 100 * 10**6 and line.endswith(b"}}\n")
     assert large < small + 16, (small, large)
+
+
+def test_a_master_listing_one_well_twice_in_two_spellings_is_refused(conninfo, settings):
+    deliver(settings.landing / "wells", "wellData.json",
+            [well("05-123-45678", "ALPHA"), well("05-123-00001", "ALPHA"), well("05123456780000", "BETA")], age=100)
+    run_batch("run1", conninfo, settings)
+    ((status, reason),) = statuses(conninfo).values()
+    assert status == "rejected" and "expect_compound_columns_to_be_unique(_file_id,api)" in reason
+    assert query(conninfo, "SELECT count(*) FROM wells.wells") == [(0,)]
