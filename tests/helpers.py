@@ -64,6 +64,17 @@ def snapshot(conninfo, settings) -> dict:
             "quarantine": names(settings.quarantine)}
 
 
+def leftovers(conninfo, settings) -> dict:
+    """What an interrupted run could leave behind and a finished one must not: files still
+    claimed, converted parts."""
+    import psycopg
+
+    with psycopg.connect(conninfo) as conn:
+        claimed = conn.execute("SELECT count(*) FROM filegate.files WHERE status = 'claimed'").fetchone()[0]
+    return {"claimed": claimed,
+            "parts": sorted(str(p.relative_to(settings.processed)) for p in settings.processed.rglob("parts"))}
+
+
 def schema_drift(conninfo: str) -> tuple[set[str], list]:
     """(the schemas the declarations use, what Alembic would change to make the warehouse match
     them): an empty list means migrations and declarations agree."""

@@ -11,24 +11,19 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from dagrun import run_dag
 from filegate import faults
 from filegate.datasets.smrt.sample import sample_files, write_sample
-from helpers import snapshot
+from helpers import leftovers, snapshot
 
 END = datetime(2026, 1, 5, 12, tzinfo=timezone.utc)
 _clean: dict = {}
 
 
 def end_state(conninfo, settings) -> dict:
-    state = snapshot(conninfo, settings)
-    with psycopg.connect(conninfo) as conn:
-        state["claimed"] = conn.execute("SELECT count(*) FROM filegate.files WHERE status = 'claimed'").fetchone()[0]
-    state["parts"] = sorted(str(p.relative_to(settings.processed)) for p in settings.processed.rglob("parts"))
-    return state
+    return {**snapshot(conninfo, settings), **leftovers(conninfo, settings)}
 
 
 def clean_run(new_warehouse, data_root) -> dict:

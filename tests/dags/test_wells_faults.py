@@ -16,16 +16,15 @@ import pytest
 
 from dagrun import run_dag
 from filegate.datasets.wells.sample import sample_files, write_sample
-from helpers import snapshot
+from helpers import leftovers, snapshot
 
 CREATED = datetime(2026, 1, 5, 12, tzinfo=timezone.utc)
 _clean: dict = {}
 
 
 def end_state(conninfo, settings) -> dict:
-    state = snapshot(conninfo, settings)
+    state = {**snapshot(conninfo, settings), **leftovers(conninfo, settings)}
     with psycopg.connect(conninfo) as conn:
-        state["claimed"] = conn.execute("SELECT count(*) FROM filegate.files WHERE status = 'claimed'").fetchone()[0]
         for table, lineage in (("wells", True), ("production", True), ("well_production", False), ("operators", False)):
             joined = ", f.filename, t.line FROM wells.{0} t JOIN filegate.files f USING (file_id)" if lineage \
                 else " FROM wells.{0} t"
@@ -34,7 +33,6 @@ def end_state(conninfo, settings) -> dict:
                 " AND column_name NOT IN ('file_id', 'line', 'loaded_at') ORDER BY ordinal_position", (table,))]
             state[table] = conn.execute("SELECT " + ", ".join(f"t.{c}" for c in columns) + joined.format(table)
                                         + " ORDER BY 1, 2, 3").fetchall()
-    state["parts"] = sorted(str(p.relative_to(settings.processed)) for p in settings.processed.rglob("parts"))
     return state
 
 
