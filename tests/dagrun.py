@@ -32,3 +32,17 @@ def run_dag(dag_id: str, **kwargs):
         key = ti.task_id if ti.map_index < 0 else f"{ti.task_id}[{ti.map_index}]"
         states[key] = str(ti.state.value if hasattr(ti.state, "value") else ti.state)
     return str(run.state.value if hasattr(run.state, "value") else run.state), states
+
+
+def kill_9_at(dag_id: str, point: str) -> None:
+    """`airflow dags test <dag_id>` in its own process, killed with SIGKILL at fault point `point`
+    (FILEGATE_KILL_AT), as a power cut or the OOM killer would; fails if it was not killed there."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    airflow = Path(sys.executable).with_name("airflow")
+    killed = subprocess.run([str(airflow), "dags", "test", dag_id], capture_output=True, text=True,
+                            env={**os.environ, "FILEGATE_KILL_AT": point}, timeout=600)
+    assert killed.returncode == -signal.SIGKILL, f"not killed at {point}: {killed.stdout[-2000:]}{killed.stderr[-2000:]}"

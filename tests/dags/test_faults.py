@@ -4,16 +4,11 @@ exactly that of one clean run: tables, registry and folders; no file lost (landi
 quarantine = received), none left claimed, no staging table or converted parts left over."""
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
-from dagrun import run_dag
+from dagrun import kill_9_at, run_dag
 from filegate import faults
 from filegate.datasets.smrt.sample import sample_files, write_sample
 from helpers import leftovers, snapshot
@@ -50,10 +45,7 @@ def test_kill_9_at_any_step_then_a_rerun_ends_exactly_as_one_clean_run(
     monkeypatch.setenv("FILEGATE_DATA_ROOT", str(crash_root))
     conninfo = new_warehouse()
     write_sample(crash_root / "landing" / "smrt", end=END)
-    airflow = Path(sys.executable).with_name("airflow")
-    killed = subprocess.run([str(airflow), "dags", "test", "smrt_ingest"], capture_output=True, text=True,
-                            env={**os.environ, "FILEGATE_KILL_AT": point}, timeout=600)
-    assert killed.returncode == -signal.SIGKILL, f"not killed at {point}: {killed.stdout[-2000:]}{killed.stderr[-2000:]}"
+    kill_9_at("smrt_ingest", point)
 
     state, _ = run_dag("smrt_ingest")
     assert state == "success"

@@ -4,17 +4,12 @@ derived ones (well_production and operators, kept in the publish transaction), n
 claimed or staged."""
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from datetime import datetime, timezone
-from pathlib import Path
 
 import psycopg
 import pytest
 
-from dagrun import run_dag
+from dagrun import kill_9_at, run_dag
 from filegate.datasets.wells.sample import sample_files, write_sample
 from helpers import leftovers, snapshot
 
@@ -52,10 +47,7 @@ def test_kill_9_at_a_step_then_a_rerun_ends_exactly_as_one_clean_run(
     monkeypatch.setenv("FILEGATE_DATA_ROOT", str(crash_root))
     conninfo = new_warehouse()
     write_sample(crash_root / "landing" / "wells", created=CREATED)
-    airflow = Path(sys.executable).with_name("airflow")
-    killed = subprocess.run([str(airflow), "dags", "test", "wells_ingest"], capture_output=True, text=True,
-                            env={**os.environ, "FILEGATE_KILL_AT": point}, timeout=600)
-    assert killed.returncode == -signal.SIGKILL, f"not killed at {point}: {killed.stdout[-2000:]}{killed.stderr[-2000:]}"
+    kill_9_at("wells_ingest", point)
 
     assert run_dag("wells_ingest")[0] == "success"
     after = end_state(conninfo, settings_module.load())
