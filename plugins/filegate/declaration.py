@@ -63,7 +63,7 @@ def chunked(records: Iterator[tuple[str, int, Record]]) -> Iterator[tuple[str, l
 class Dataset:
     name: str
     description: str                                      # one line, shown in the Airflow UI
-    pattern: str                                          # glob under landing/<name>/
+    pattern: str                                          # glob(s) under landing/<name>/, space-separated
     reader: Callable[[Path, Settings], ParsedFile]
     tables: tuple[Table, ...]
     checks: Callable[[Table, dict[str, str]], list] | None = None   # suite additions: expectations for

@@ -54,8 +54,14 @@ def stranger_kind(path: Path, landing_dir: Path) -> str:
             stat.S_IFBLK: "a block device", stat.S_IFDIR: "a folder"}.get(stat.S_IFMT(mode), "not a regular file")
 
 
+def matches(name: str, pattern: str) -> bool:
+    """Whether a file name matches `pattern`: one glob, or several separated by spaces
+    (`*.log *.log.gz`); case counts."""
+    return any(fnmatch.fnmatchcase(name, glob) for glob in pattern.split())
+
+
 def scan(landing_dir: Path, pattern: str) -> Arrivals:
-    """One walk of the folder: names matching `pattern` at any depth, temporaries and hidden
+    """One walk of the folder: names matching `pattern` (`matches`) at any depth, temporaries and hidden
     files excluded; a link to a folder is a stranger whatever its name, and is never walked into."""
     if not landing_dir.is_dir() or landing_dir.is_symlink():
         return Arrivals([], [])
@@ -72,7 +78,7 @@ def scan(landing_dir: Path, pattern: str) -> Arrivals:
                 continue
             if stat.S_ISLNK(mode) and path.is_dir():
                 strange.append(path)
-            elif not fnmatch.fnmatchcase(name, pattern) or stat.S_ISDIR(mode):
+            elif not matches(name, pattern) or stat.S_ISDIR(mode):
                 continue
             elif stat.S_ISREG(mode) and _inside(path, landing_dir):
                 regular.append(path)

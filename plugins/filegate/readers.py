@@ -7,6 +7,8 @@ come as lists after the header. `DocumentRecords` streams the records of an arra
 document (`{"status": {...}, "property": [...]}`), keeping the rest of the document as its
 envelope. Memory is bounded by one chunk (or one record of at most MAX_RECORD_BYTES), whatever
 the file size. A file that cannot be read as records raises `Reject` with the line and the problem.
+
+Every reader reads through `open_bytes`: a gzip-compressed file is read as its content.
 """
 from __future__ import annotations
 
@@ -31,9 +33,31 @@ _OPEN = re.compile(rb"\{")
 csv.field_size_limit(MAX_RECORD_BYTES)
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def open_bytes(path: Path):
+    """The file opened for binary reading; gzip (known by its first two bytes) is decompressed on
+    the fly by ISA-L, and can seek (forward by reading on; backward by starting again)."""
+    with open(path, "rb") as f:
+        compressed = f.read(2) == GZIP_MAGIC
+    if not compressed:
+        return open(path, "rb")
+    from isal import igzip
+
+    return igzip.open(path, "rb")
+
+
+def gzip_errors() -> tuple[type[Exception], ...]:
+    """What reading a corrupt or truncated gzip file raises."""
+    from isal import igzip, igzip_lib
+
+    return EOFError, igzip.BadGzipFile, igzip_lib.IsalError
+
+
 def detect_format(path: Path) -> str:
     """'csv', 'ndjson' or 'json-array', from the first bytes (the extension only breaks ties)."""
-    with open(path, "rb") as f:
+    with open_bytes(path) as f:
         head = f.read(CHUNK_BYTES)
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     if not text:
@@ -50,8 +74,9 @@ def detect_format(path: Path) -> str:
         except orjson.JSONDecodeError as e:
             why = f" ({e})"
         raise Reject(1, f"JSON that is neither one object per line nor an array of objects{why}")
-    if path.suffix.lower() in (".json", ".jsonl", ".ndjson"):
-        raise Reject(1, f"a {path.suffix} file must hold JSON objects or an array, found {text[:20]!r}")
+    suffix = Path(path.name.removesuffix(".gz")).suffix.lower()
+    if suffix in (".json", ".jsonl", ".ndjson"):
+        raise Reject(1, f"a {suffix} file must hold JSON objects or an array, found {text[:20]!r}")
     return "csv"
 
 
@@ -91,7 +116,9 @@ def read_csv_chunks(path: Path) -> Iterator:
     a wrong number of fields or malformed CSV is read again row by row (`_csv_rows_one_by_one`),
     which knows every row's line and so names it in the Reject.
     """
-    with open(path, encoding="utf-8-sig", newline="") as f:
+    import io
+
+    with io.TextIOWrapper(open_bytes(path), encoding="utf-8-sig", newline="") as f:
         try:   # text is decoded a block ahead: the line of a bad byte is found by `_not_utf8`
             header_line = next(bounded_lines(f, ""), "")
         except UnicodeDecodeError as e:
@@ -153,7 +180,7 @@ def _csv_rows_one_by_one(chunk: list[str], more, path: Path, done: int, delimite
 
 def _not_utf8(path: Path, error: UnicodeDecodeError) -> Reject:
     """The Reject for a file that is not UTF-8, naming the first line holding a bad byte."""
-    with open(path, "rb") as f:
+    with open_bytes(path) as f:
         for number, raw in enumerate(f, start=1):
             try:
                 raw.decode("utf-8")
@@ -175,7 +202,7 @@ def read_ndjson_chunks(path: Path) -> Iterator[tuple[range | list[int], list[dic
     import orjson
 
     loads = orjson.loads
-    with open(path, "rb") as f:
+    with open_bytes(path) as f:
         done, source = 0, bounded_lines(f, b"")
         while chunk := list(islice(source, CHUNK)):
             if done == 0:
@@ -216,7 +243,7 @@ def read_json_array_chunks(path: Path) -> Iterator[tuple[list[int], list[dict]]]
     """
     resume = None   # (byte offset, line, state) where the array's reading goes on (see `array_elements`)
     try:
-        with open(path, "rb") as f:
+        with open_bytes(path) as f:
             resume = yield from _per_line(f)
             if resume is not None:
                 resume = yield from _flat_blocks(f, *resume)
@@ -427,7 +454,7 @@ class JsonStream:
     def __init__(self, path: Path, resume: tuple[int, int] | None = None):
         import io
 
-        raw = open(path, "rb")
+        raw = open_bytes(path)
         if resume is not None:
             raw.seek(resume[0])
         self.file = io.TextIOWrapper(raw, encoding="utf-8-sig" if resume is None else "utf-8")

@@ -31,7 +31,7 @@ def settled_time(s: Settings):
 
 
 def write_in_delivery_order(landing_dir, files: dict, created=None) -> None:
-    """Write {name: (kind, text)} into `landing_dir`, each file's time a second after the one
+    """Write {name: (kind, text or bytes)} into `landing_dir`, each file's time a second after the one
     before and the last at `created` (default now): file order, which decides between two
     deliveries of one key, is the order of `files`."""
     import os
@@ -41,6 +41,10 @@ def write_in_delivery_order(landing_dir, files: dict, created=None) -> None:
     end = (created or datetime.now(timezone.utc)).timestamp()
     for i, (name, (_, text)) in enumerate(files.items()):
         path = landing_dir / name
-        path.write_text(text)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text)
         stamp = end - (len(files) - 1 - i)
         os.utime(path, (stamp, stamp))

@@ -73,6 +73,8 @@ class Table:
     derived: bool = False          # maintained by the dataset's publish SQL: not staged, no lineage,
                                    # not counted as rows loaded
     surrogate_key: str | None = None   # a generated bigint primary key, for unkeyed tables
+    indexes: dict[str, str] = field(default_factory=dict)   # column -> index method ("btree", "gin"),
+                                   # for the queries that read the table
     comment: str | None = None
     schema: str = ""               # the dataset's name; set by its Dataset
 
@@ -81,9 +83,12 @@ class Table:
         if len(set(names)) != len(names):
             raise ValueError(f"table {self.name}: two columns share a name: {names}")
         unknown = [c for c in (*self.keys, *self.references, *self.minimum, *self.maximum, *self.greater_than_zero,
-                               *(self.parent[1] if self.parent else ())) if c not in names]
+                               *(self.parent[1] if self.parent else ()), *self.indexes) if c not in names]
         if unknown:
             raise ValueError(f"table {self.name}: {unknown} are not among its columns {names}")
+        methods = [m for m in self.indexes.values() if m not in ("btree", "gin", "brin", "hash")]
+        if methods:
+            raise ValueError(f"table {self.name}: index methods must be btree, gin, brin or hash, not {methods}")
         if self.extra not in ("refuse", "ignore"):
             raise ValueError(f"table {self.name}: extra must be 'refuse' or 'ignore', not {self.extra!r}")
 
@@ -111,11 +116,14 @@ class Table:
 
 def model(table: Table, base):
     """The ORM model of a declared table, registered on `base` (so on its metadata)."""
-    from sqlalchemy import BigInteger, DateTime, Integer
+    from sqlalchemy import BigInteger, DateTime, Index, Integer
     from sqlalchemy.orm import mapped_column
 
+    indexes = tuple(Index(f"ix_{table.name}_{column}", column, postgresql_using=method)
+                    for column, method in table.indexes.items())
     attrs: dict = {"__tablename__": table.name,
-                   "__table_args__": {"schema": table.schema, **({"comment": table.comment} if table.comment else {})}}
+                   "__table_args__": (*indexes, {"schema": table.schema,
+                                                 **({"comment": table.comment} if table.comment else {})})}
     if table.surrogate_key:
         attrs[table.surrogate_key] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     for c in table.published:

@@ -34,3 +34,7 @@ def test_declarations_that_cannot_work_fail_when_declared():
     with pytest.raises(ValueError, match="two columns share a name"):
         Table("t", (Column("Id", "bigint"), Column("ID", "text", name="id")))
     assert Column("sale.amount.saleAmt", "numeric").name == "sale_amt"
+    with pytest.raises(ValueError, match=r"index methods must be btree, gin, brin or hash, not \['gist2'\]"):
+        Table("t", (Column("Id", "bigint"),), indexes={"id": "gist2"})
+    with pytest.raises(ValueError, match=r"\['nope'\] are not among its columns"):
+        Table("t", (Column("Id", "bigint"),), indexes={"nope": "btree"})

@@ -65,3 +65,11 @@ def test_links_and_what_is_not_a_regular_file_are_strangers_never_candidates(tmp
     assert strange == {"dangling.SMRT": "a symbolic link", "link.SMRT": "a symbolic link",
                        "linked": "a symbolic link", "sub/pipe.SMRT": "a FIFO"}   # a linked folder is not walked
     assert landing.fingerprint(landing_dir / "link.SMRT", landing_dir) is None   # never read through a link
+
+
+def test_a_pattern_may_list_several_globs(tmp_path):
+    for name in ("a.log", "b.log.gz", "c.csv", "sub/d.json", "e.txt", "f.LOG", "g.log.gz.part"):
+        touch(tmp_path / name, "x")
+    arrivals = landing.scan(tmp_path, "*.log *.log.gz  *.csv\t*.json")
+    assert [p.relative_to(tmp_path).as_posix() for p in arrivals.regular] == ["a.log", "b.log.gz", "c.csv", "sub/d.json"]
+    assert landing.matches("x.SMRT", "*.SMRT") and not landing.matches("x.smrt", "*.SMRT")

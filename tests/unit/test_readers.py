@@ -314,3 +314,21 @@ def test_json_nested_ten_thousand_deep_is_refused_at_its_line_not_a_recursion_er
         records(write(tmp_path, "t_1.json", text))
     assert info.value.line == line
     assert "depth limit exceeded" in info.value.problem or "nested too deeply" in info.value.problem
+
+
+def test_a_gzip_compressed_file_is_read_as_its_content(tmp_path):
+    """Every reader reads through `open_bytes`: gzip is known by its first bytes, whatever the name."""
+    import gzip
+
+    texts = {"a.csv.gz": "id;name\n1;Ünal\n2;b\n", "b.ndjson.gz": '{"id": 1}\n{"id": 2}\n',
+             "c.json.gz": '[\n{"id": 1},\n{"id": 2}\n]\n', "d.json": '[{"id": 1, "x": {"y": 2}}, {"id": 2}]'}
+    for name, text in texts.items():
+        (tmp_path / name).write_bytes(gzip.compress(text.encode()))
+    assert [detect_format(tmp_path / n) for n in texts] == ["csv", "ndjson", "json-array", "json-array"]
+    assert [r for _, r in read_records(tmp_path / "a.csv.gz")] == [{"id": "1", "name": "Ünal"}, {"id": "2", "name": "b"}]
+    assert list(read_records(tmp_path / "b.ndjson.gz")) == [(1, {"id": 1}), (2, {"id": 2})]
+    assert list(read_records(tmp_path / "c.json.gz")) == [(2, {"id": 1}), (3, {"id": 2})]
+    assert [r for _, r in read_records(tmp_path / "d.json")] == [{"id": 1, "x": {"y": 2}}, {"id": 2}]
+    (tmp_path / "e.json.gz").write_bytes(gzip.compress(b"not json"))
+    with pytest.raises(Reject, match=r"a \.json file must hold JSON objects"):
+        detect_format(tmp_path / "e.json.gz")
