@@ -1,0 +1,68 @@
+"""
+### events: application and web-server logs
+
+Loads events from `landing/events/` (subfolders allowed): `*.log` in logfmt (Go's slog, Heroku)
+or the Combined Log Format (Apache, nginx), `*.csv` with a header, `*.json` as NDJSON or an
+array of objects, each optionally gzip-compressed (`*.log.gz`, ...), into `events.events`: ts
+(UTC), level, event, user_id, session_id, message, and every other key as an hstore attribute
+(nested JSON objects flattened to dotted keys). Lines are read FILEGATE_EVENTS_CHUNK_ROWS
+(default 100,000) at a time, in bounded memory whatever the file size.
+
+wait → claim → convert (each file's lines parsed to events) → stage → audit (Great
+Expectations: a timestamp and an event name on every row) → publish → archive. A line that
+cannot be read, or lacks a timestamp or an event name, refuses its file whole, naming the line.
+Events have no natural key: a file re-delivered under its name with other bytes replaces the
+rows of its earlier version; the same bytes again are a duplicate.
+
+Reports (`reports/events/<report>/<YYYY-MM-DD>.csv`): events_by_type, active_users, error_rate,
+top_paths; the same queries for any day range from Python (`filegate.datasets.events.queries`).
+See docs/datasets/events.md.
+"""
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from filegate.datasets.events.tables import TABLES
+from filegate.declaration import Dataset
+from filegate.settings import load
+
+
+class EventsSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FILEGATE_EVENTS_", env_ignore_empty=True, frozen=True,
+                                      extra="ignore")
+
+    chunk_rows: int = Field(100_000, ge=1, description="lines of a file read at a time")
+
+
+def events_settings() -> EventsSettings:
+    return load(EventsSettings)
+
+
+def _read(path, settings):
+    from filegate.datasets.events.reader import read_events
+
+    return read_events(path, settings)
+
+
+def _sample(landing_dir, settings) -> str:
+    from filegate.datasets.events.sample import write_sample
+    from filegate.samples import settled_time
+
+    files = write_sample(landing_dir, created=settled_time(settings))
+    bad = sum(kind == "bad" for kind, _ in files.values())
+    return f"{len(files)} event files (logfmt, access log, CSV, JSON; gzip too; {bad} bad ones)"
+
+
+DATASET = Dataset(
+    name="events",
+    description="Application and web-server events (.log logfmt/access logs, .csv, .json; gzip) with hstore attributes",
+    pattern="*.log *.csv *.json *.log.gz *.csv.gz *.json.gz",
+    reader=_read,
+    tables=TABLES,
+    reloadable=True,   # a file re-delivered under its name with other bytes replaces its earlier rows
+    summary_reports=("events_by_type",),
+    sample=_sample,
+    settings=events_settings,
+    tags=("events", "logs"),
+)

@@ -1,0 +1,146 @@
+"""One event, whatever format it came in: the known fields under their one name, typed, and every
+other key an attribute.
+
+Known fields and the names they may arrive under (compared lower-cased):
+
+    ts          ts, time, timestamp      ISO 8601 with an offset or Z, or epoch seconds
+                                         (milliseconds from 10^11 on); stored in UTC
+    level       level, lvl, severity      lower-cased; absent or empty: null (never guessed)
+    event       event                    required
+    user_id     user_id, user            text: JSON 42 and logfmt 42 are one user
+    session_id  session_id, session
+    message     message, msg
+
+Attributes: values are text (JSON numbers in their JSON spelling, booleans `true`/`false`, a
+list as its JSON text); a null value stays null; nested objects are flattened into dotted keys,
+and the objects `attributes` and `context` lend no prefix (`{"context": {"geo": {"cc": "DE"}}}`
+gives `geo.cc`). A key given twice (two names of one field, or a flattened key equal to another)
+is a fault: nothing is silently dropped.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+ALIASES = {"ts": "ts", "time": "ts", "timestamp": "ts", "level": "level", "lvl": "level", "severity": "level",
+           "event": "event", "user_id": "user_id", "user": "user_id", "session_id": "session_id",
+           "session": "session_id", "message": "message", "msg": "message"}
+UNPREFIXED = ("attributes", "context")   # nested objects whose keys are attributes as they are
+MILLISECONDS_FROM = 10 ** 11              # an epoch this large is in milliseconds (10^11 s is the year 5138)
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+UTC = timezone.utc
+
+
+def event_from_pairs(pairs) -> dict:
+    """An event from (key, value) pairs in arrival order (values: text, JSON scalars, or, from JSON,
+    objects and lists). Raises ValueError naming the problem."""
+    event = {"ts": None, "level": None, "event": None, "user_id": None, "session_id": None, "message": None}
+    attributes: dict = {}
+    seen: dict[str, str] = {}
+    for key, value in pairs:
+        field = ALIASES.get(key) or ALIASES.get(key.lower())
+        if field is None:
+            if type(value) is dict:
+                _flatten(attributes, "" if key in UNPREFIXED else key + ".", value)
+            elif key in attributes:
+                raise ValueError(f"attribute {key!r} is given twice")
+            else:
+                attributes[key] = value if value is None or type(value) is str else attribute_text(value)
+            continue
+        if field in seen:
+            raise ValueError(f"{field} is given twice (as {seen[field]!r} and {key!r})")
+        seen[field] = key
+        event[field] = value
+    return finish(event, attributes)
+
+
+def finish(event: dict, attributes: dict) -> dict:
+    """Type the known fields of `event` (as they arrived) and attach `attributes`."""
+    ts = event["ts"]
+    if ts is None or ts == "":
+        raise ValueError("no timestamp (ts, time or timestamp)")
+    event["ts"] = timestamp(ts)
+    name = event["event"]
+    if name is None or name == "":
+        raise ValueError("no event name (event)")
+    if type(name) is not str:
+        event["event"] = scalar_text("event", name)
+    level = event["level"]
+    if level is not None:
+        event["level"] = (level.lower() if type(level) is str else scalar_text("level", level).lower()) or None
+    for field in ("user_id", "session_id", "message"):
+        value = event[field]
+        if value is not None and type(value) is not str:
+            event[field] = scalar_text(field, value)
+        elif value == "":
+            event[field] = None
+    event["attributes"] = attributes
+    return event
+
+
+def _flatten(out: dict, prefix: str, obj: dict) -> None:
+    for key, value in obj.items():
+        name = prefix + key
+        if type(value) is dict:
+            _flatten(out, name + ".", value)
+            continue
+        if name in out:
+            raise ValueError(f"attribute {name!r} is given twice")
+        out[name] = value if value is None or type(value) is str else attribute_text(value)
+
+
+def attribute_text(value) -> str:
+    """A JSON scalar's text as an attribute value; a list keeps its JSON text."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is list:
+        import orjson
+
+        return orjson.dumps(value).decode()
+    return str(value)   # int; float in its shortest spelling (repr)
+
+
+def scalar_text(field: str, value) -> str:
+    if isinstance(value, (dict, list)):
+        raise ValueError(f"{field} must be a single value, not {'an object' if type(value) is dict else 'a list'}")
+    return attribute_text(value)
+
+
+def timestamp(value) -> str:
+    """The canonical UTC ISO text of a timestamp (see the module doc); ValueError when it is not one."""
+    if type(value) is str:
+        return _timestamp_text(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"timestamp {value!r} is neither ISO 8601 text nor an epoch number")
+    return _epoch(value)
+
+
+_EPOCH_TEXT = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+@lru_cache(maxsize=1 << 12)
+def _timestamp_text(text: str) -> str:
+    stripped = text.strip()
+    if _EPOCH_TEXT.fullmatch(stripped):
+        return _epoch(int(stripped) if "." not in stripped else Decimal(stripped))
+    try:
+        t = datetime.fromisoformat(stripped)
+    except ValueError:
+        raise ValueError(f"timestamp {text!r} is neither ISO 8601 nor an epoch number") from None
+    if t.tzinfo is None:
+        raise ValueError(f"timestamp {text!r} has no offset (Z or ±hh:mm): its time zone would be a guess")
+    return t.astimezone(UTC).isoformat()
+
+
+def _epoch(number) -> str:
+    """Epoch seconds, or milliseconds from MILLISECONDS_FROM on, to the canonical UTC ISO text."""
+    try:
+        exact = number if type(number) is int else Decimal(repr(number)) if type(number) is float else number
+        micro = int(exact * (1000 if abs(exact) >= MILLISECONDS_FROM else 1_000_000))
+        return (EPOCH + timedelta(microseconds=micro)).isoformat()
+    except (OverflowError, ValueError, InvalidOperation):
+        raise ValueError(f"epoch timestamp {number!r} is out of range") from None

@@ -1,0 +1,231 @@
+"""events reader: `.log` (logfmt or Combined Log Format), `.csv` and `.json` (NDJSON or an array),
+each optionally gzip-compressed (`.log.gz`, ...), to events (`normalize`).
+
+Lines are read FILEGATE_EVENTS_CHUNK_ROWS at a time (the seed's chunks of 100,000) as raw text;
+they are parsed and handed on 5,000 events at a time, so memory holds one chunk's raw text and
+a few thousand events, whatever the file size. A JSON array, possibly one line of gigabytes, is
+streamed element by element instead. The first line that cannot be read refuses the file whole,
+naming the line and the problem. Records come out typed (as the kit's coercion would type them: a
+test holds the two equal), so no second typing pass runs.
+"""
+from __future__ import annotations
+
+import csv
+from itertools import islice
+from pathlib import Path
+from typing import Iterator
+
+from filegate.datasets.events.logs import clf, is_clf, is_logfmt, logfmt
+from filegate.datasets.events.normalize import ALIASES, event_from_pairs, finish
+from filegate.declaration import CHUNK, ParsedFile
+from filegate.errors import Reject, excerpt
+
+KINDS = (".log", ".csv", ".json")
+
+
+def kind_of(path: Path) -> str:
+    """'.log', '.csv' or '.json' from the name (a `.gz` after it means compressed); Reject otherwise."""
+    name = path.name.lower().removesuffix(".gz")
+    for kind in KINDS:
+        if name.endswith(kind):
+            return kind
+    raise Reject(None, "not an events file: expected *.log, *.csv or *.json, each optionally .gz")
+
+
+def read_events(path: Path, settings=None, chunk_rows: int | None = None) -> ParsedFile:
+    from filegate.readers import open_bytes
+
+    if chunk_rows is None:
+        from filegate.datasets.events import events_settings
+
+        chunk_rows = events_settings().chunk_rows
+    kind = kind_of(path)
+    with open(path, "rb") as f:
+        compressed = f.read(2) == b"\x1f\x8b"
+    if path.name.lower().endswith(".gz") and not compressed:
+        raise Reject(1, "the name ends in .gz but the file is not gzip-compressed")
+    with open_bytes(path) as f:
+        first = _first_line(f)
+    if first is None:
+        raise Reject(1, "file is empty")
+    lines = raw_lines(path, chunk_rows)
+    if kind == ".log":
+        if is_clf(first):
+            form, chunks = "clf", log_events(lines, "clf")
+        elif is_logfmt(first):
+            form, chunks = "logfmt", log_events(lines, "logfmt")
+        else:
+            raise Reject(1, f"the first line is neither logfmt (key=value ...) nor the Combined Log Format: "
+                            f"{excerpt(first)}")
+    elif kind == ".csv":
+        form, chunks = "csv", csv_events(lines)
+    elif first.lstrip("\ufeff \t")[:1] == "[":
+        form, chunks = "json-array", json_array_events(path)
+    elif first.lstrip("\ufeff \t")[:1] == "{":
+        form, chunks = "ndjson", ndjson_events(lines)
+    else:
+        raise Reject(1, f"a .json file must hold one object per line or an array of objects, found {excerpt(first[:20])}")
+    sort_key = f"{path.stat().st_mtime_ns:020d}|{path.name}"
+    return ParsedFile({"format": form, "compressed": compressed}, sort_key, chunks)
+
+
+def _first_line(f) -> str | None:
+    """The first non-blank line (decoded leniently: only for telling the grammar)."""
+    from filegate.readers import MAX_LINE
+
+    for raw in iter(lambda: f.readline(MAX_LINE), b""):
+        text = raw.decode("utf-8", "replace").strip()
+        if text:
+            return text
+    return None
+
+
+def raw_lines(path: Path, chunk_rows: int) -> Iterator[tuple[int, bytes]]:
+    """(line number, raw line) from `chunk_rows` lines read at a time; a line longer than MAX_LINE,
+    or corrupt gzip data, refuses the file at its line."""
+    from filegate.readers import bounded_lines, gzip_errors, open_bytes
+
+    broken = gzip_errors()
+    done = 0
+    with open_bytes(path) as f:
+        source = bounded_lines(f, b"")
+        while True:
+            chunk: list[bytes] = []
+            try:
+                chunk.extend(islice(source, chunk_rows))
+            except broken as e:
+                raise Reject(done + len(chunk) + 1, f"the gzip data is corrupt or truncated ({e})") from None
+            if not chunk:
+                return
+            yield from enumerate(chunk, start=done + 1)
+            done += len(chunk)
+
+
+def _text(number: int, raw: bytes) -> str:
+    try:
+        return raw.decode()
+    except UnicodeDecodeError as e:
+        raise Reject(number, f"bytes are not valid UTF-8 ({e.reason} at byte {e.start + 1} of the line)") from None
+
+
+def log_events(lines: Iterator[tuple[int, bytes]], grammar: str) -> Iterator[tuple[str, list[dict]]]:
+    out = []
+    for number, raw in lines:
+        text = _text(number, raw).rstrip("\r\n")
+        if number == 1:
+            text = text.lstrip("\ufeff")
+        if not text or text.isspace():
+            continue
+        try:
+            event = clf(text) if grammar == "clf" else event_from_pairs(logfmt(text))
+        except ValueError as e:
+            raise Reject(number, str(e)) from None
+        event["_line"] = number
+        out.append(event)
+        if len(out) == CHUNK:
+            yield "events", out
+            out = []
+    if out:
+        yield "events", out
+
+
+def csv_events(lines: Iterator[tuple[int, bytes]]) -> Iterator[tuple[str, list[dict]]]:
+    """A header row, then one event per row: known columns by their names, every other column an
+    attribute (an empty field: the attribute is absent, as CSV cannot tell empty from missing)."""
+    texts = (_text(number, raw) for number, raw in lines)
+    reader = csv.reader(texts, strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as e:
+        raise Reject(1, f"malformed CSV header: {e}") from None
+    header = [h.strip().lstrip("\ufeff") for h in header or []]
+    if not header or any(not h for h in header) or len(set(header)) != len(header):
+        raise Reject(1, f"the header must name every column once, found {excerpt(header)}")
+    known, attributes, seen = [], [], {}
+    for i, name in enumerate(header):
+        field = ALIASES.get(name) or ALIASES.get(name.lower())
+        if field is None:
+            attributes.append((i, name))
+        elif field in seen:
+            raise Reject(1, f"{field} is given twice (as columns {seen[field]!r} and {name!r})")
+        else:
+            seen[field] = name
+            known.append((i, field))
+    width, out, last = len(header), [], reader.line_num
+    while True:
+        try:
+            row = next(reader, None)
+        except csv.Error as e:
+            raise Reject(last + 1, f"malformed CSV: {e}") from None
+        if row is None:
+            break
+        number, last = last + 1, reader.line_num
+        if not row:
+            continue   # a blank line
+        if len(row) != width:
+            raise Reject(number, f"{len(row)} fields where the header has {width}")
+        event = {"ts": None, "level": None, "event": None, "user_id": None, "session_id": None, "message": None}
+        for i, field in known:
+            event[field] = row[i]
+        try:
+            event = finish(event, {name: row[i] for i, name in attributes if row[i] != ""})
+        except ValueError as e:
+            raise Reject(number, str(e)) from None
+        event["_line"] = number
+        out.append(event)
+        if len(out) == CHUNK:
+            yield "events", out
+            out = []
+    if out:
+        yield "events", out
+
+
+def ndjson_events(lines: Iterator[tuple[int, bytes]]) -> Iterator[tuple[str, list[dict]]]:
+    import orjson
+
+    out = []
+    for number, raw in lines:
+        if number == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        if not raw.strip():
+            continue
+        try:
+            record = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            try:
+                orjson.loads(raw.strip())   # again without the newline, for a position within the line
+            except orjson.JSONDecodeError as e:
+                raise Reject(number, f"not a JSON object: {e}") from None
+            raise
+        if type(record) is not dict:
+            raise Reject(number, f"expected a JSON object, found {type(record).__name__}")
+        try:
+            event = event_from_pairs(record.items())
+        except ValueError as e:
+            raise Reject(number, str(e)) from None
+        event["_line"] = number
+        out.append(event)
+        if len(out) == CHUNK:
+            yield "events", out
+            out = []
+    if out:
+        yield "events", out
+
+
+def json_array_events(path: Path) -> Iterator[tuple[str, list[dict]]]:
+    from filegate.readers import gzip_errors, read_json_array_chunks
+
+    try:
+        for lines, records in read_json_array_chunks(path):
+            out = []
+            for number, record in zip(lines, records):
+                try:
+                    event = event_from_pairs(record.items())
+                except ValueError as e:
+                    raise Reject(number, str(e)) from None
+                event["_line"] = number
+                out.append(event)
+            yield "events", out
+    except gzip_errors() as e:
+        raise Reject(None, f"the gzip data is corrupt or truncated ({e})") from None
+
