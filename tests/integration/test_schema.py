@@ -10,7 +10,7 @@ from helpers import schema_drift
 
 def test_migrations_build_exactly_the_models(conninfo):
     ours, drift = schema_drift(conninfo)
-    assert {"filegate", "smrt", "raw_data", "housing"} <= ours
+    assert {"filegate", "smrt", "raw_data", "housing", "wells", "events"} <= ours
     assert drift == []
 
 

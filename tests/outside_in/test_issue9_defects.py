@@ -249,11 +249,14 @@ def test_defect_08_concurrent_and_interrupted_runs_say_one_line_and_lose_nothing
     data = tmp_path / "data"
     assert names(data / "landing") == []
     received = names(data / "archive") + [n for n in names(data / "quarantine") if not n.endswith(".reason.json")]
+    from datetime import date
+
+    from filegate.datasets.events.sample import sample_files as events_sample
     from filegate.datasets.housing.sample import sample_files as housing_sample
     from filegate.datasets.wells.sample import sample_files as wells_sample
 
-    # every sample file (raw_data, smrt, housing, wells), once
-    assert len(received) == 29 + 8 + len(housing_sample()) + len(wells_sample())
+    # every sample file (raw_data, smrt, housing, wells, events), once
+    assert len(received) == 29 + 8 + len(housing_sample()) + len(wells_sample()) + len(events_sample(date.today()))
     make("down", env)
 
 
