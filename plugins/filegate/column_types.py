@@ -203,11 +203,17 @@ def hstore_literal(pairs: dict | None) -> str | None:
     """The text form PostgreSQL reads for an hstore: "k"=>"v", "k2"=>NULL."""
     if pairs is None:
         return None
-
-    def quote(s: str) -> str:
-        return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-    return ", ".join(f"{quote(k)}=>{'NULL' if x is None else quote(x)}" for k, x in pairs.items())
+    out = []
+    for k, x in pairs.items():   # escaping only where needed: this runs for every staged row
+        if '"' in k or "\\" in k:
+            k = k.replace("\\", "\\\\").replace('"', '\\"')
+        if x is None:
+            out.append(f'"{k}"=>NULL')
+            continue
+        if '"' in x or "\\" in x:
+            x = x.replace("\\", "\\\\").replace('"', '\\"')
+        out.append(f'"{k}"=>"{x}"')
+    return ", ".join(out)
 
 
 def _document_text(raw) -> str | None:
