@@ -18,7 +18,9 @@ from functools import lru_cache
 
 _QUOTED = r'"(?:[^"\\]|\\.)*"'
 _LOGFMT_PAIR = re.compile(r'([^\s="]+)(?:(=)(' + _QUOTED + r'|[^\s"]*))?')
-_LOGFMT_LINE = re.compile(r'\s*(?:[^\s="]+(?:=(?:' + _QUOTED + r'|[^\s"]*))?(?:\s+|$))*')
+# One pass over a line: each item a pair ending at a blank or the line's end, or else (4th group)
+# the run of text that is not one, which makes the line not logfmt.
+_LOGFMT_ITEMS = re.compile(r'\s*(?:([^\s="]+)(?:(=)(' + _QUOTED + r'|[^\s"]*))?(?=\s|$)|(\S+))')
 _ESCAPE = re.compile(r"\\(.)")
 _ESCAPED = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r"}
 
@@ -29,10 +31,10 @@ def _unescape(match: re.Match) -> str:
 
 def logfmt(line: str) -> list[tuple[str, str | None]]:
     """The (key, value) pairs of a logfmt line, in order; a key alone gives None."""
-    if _LOGFMT_LINE.fullmatch(line) is None:
-        raise ValueError(f"not logfmt: {_logfmt_fault(line)}")
     pairs = []
-    for key, eq, value in _LOGFMT_PAIR.findall(line):
+    for key, eq, value, stray in _LOGFMT_ITEMS.findall(line):
+        if stray:
+            raise ValueError(f"not logfmt: {_logfmt_fault(line)}")
         if not eq:
             pairs.append((key, None))
         elif value[:1] == '"':
@@ -45,8 +47,8 @@ def logfmt(line: str) -> list[tuple[str, str | None]]:
 
 def is_logfmt(line: str) -> bool:
     """A logfmt line: it parses, and holds at least one key=value."""
-    return "=" in line and _LOGFMT_LINE.fullmatch(line) is not None and \
-        any(eq for _, eq, _ in _LOGFMT_PAIR.findall(line))
+    items = _LOGFMT_ITEMS.findall(line)
+    return not any(stray for *_, stray in items) and any(eq for _, eq, _, _ in items)
 
 
 def _logfmt_fault(line: str) -> str:

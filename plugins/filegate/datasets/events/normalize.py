@@ -40,8 +40,10 @@ def event_from_pairs(pairs) -> dict:
     attributes: dict = {}
     seen: dict[str, str] = {}
     for key, value in pairs:
-        field = ALIASES.get(key) or ALIASES.get(key.lower())
+        field = _FIELDS.get(key)
         if field is None:
+            field = _field(key)
+        if not field:
             if type(value) is dict:
                 _flatten(attributes, "" if key in UNPREFIXED else key + ".", value)
             elif key in attributes:
@@ -54,6 +56,16 @@ def event_from_pairs(pairs) -> dict:
         seen[field] = key
         event[field] = value
     return finish(event, attributes)
+
+
+_FIELDS: dict[str, str] = {}   # key -> its known field, or "" for an attribute: keys repeat, decide each once
+
+
+def _field(key: str) -> str:
+    field = ALIASES.get(key) or ALIASES.get(key.lower()) or ""
+    if len(_FIELDS) < 1 << 14:
+        _FIELDS[key] = field
+    return field
 
 
 def finish(event: dict, attributes: dict) -> dict:

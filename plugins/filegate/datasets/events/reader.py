@@ -33,7 +33,7 @@ def kind_of(path: Path) -> str:
 
 
 def read_events(path: Path, settings=None, chunk_rows: int | None = None) -> ParsedFile:
-    from filegate.readers import open_bytes
+    from filegate.readers import GZIP_MAGIC, gzip_errors, open_bytes
 
     if chunk_rows is None:
         from filegate.datasets.events import events_settings
@@ -41,11 +41,14 @@ def read_events(path: Path, settings=None, chunk_rows: int | None = None) -> Par
         chunk_rows = events_settings().chunk_rows
     kind = kind_of(path)
     with open(path, "rb") as f:
-        compressed = f.read(2) == b"\x1f\x8b"
+        compressed = f.read(2) == GZIP_MAGIC
     if path.name.lower().endswith(".gz") and not compressed:
         raise Reject(1, "the name ends in .gz but the file is not gzip-compressed")
-    with open_bytes(path) as f:
-        first = _first_line(f)
+    try:
+        with open_bytes(path) as f:
+            first = _first_line(f)
+    except gzip_errors() as e:
+        raise Reject(1, f"the gzip data is corrupt or truncated ({e})") from None
     if first is None:
         raise Reject(1, "file is empty")
     lines = raw_lines(path, chunk_rows)

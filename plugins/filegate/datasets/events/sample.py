@@ -20,8 +20,10 @@ from typing import Iterator
 UTC = timezone.utc
 PATHS = ["/", "/home", "/search", "/cart", "/checkout", "/product/42", "/product/7", "/account", "/help page",
          "/api/v1/orders", "/api/v1/items", "/static/app.js"]
-AGENTS = ["Mozilla/5.0 (X11; Linux x86_64) Firefox/124.0", "Mozilla/5.0 (Macintosh) Safari/605.1.15",
-          "curl/8.5.0", "Mozilla/5.0 (Windows NT 10.0) Chrome/123.0 \"quoted\" build"]
+AGENTS = ["Mozilla/5.0 (X11; Linux x86_64; rv:124.0) Gecko/20100101 Firefox/124.0",
+          "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15",
+          "curl/8.5.0",
+          "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/123.0 \"quoted\" build"]
 APP_EVENTS = [("page_view", "info"), ("page_view", "info"), ("click", "info"), ("search", "debug"),
               ("login", "info"), ("purchase", "info"), ("cart_add", "info"), ("payment_failed", "error"),
               ("slow_query", "warn"), ("crash", "fatal")]
@@ -43,7 +45,8 @@ class Event:
 def app_event(rnd: random.Random, ts: datetime, users: int) -> Event:
     name, level = rnd.choice(APP_EVENTS)
     user = rnd.randrange(1, users + 1) if rnd.random() < 0.9 else None
-    attributes = {"path": rnd.choice(PATHS), "country": rnd.choice(COUNTRIES)}
+    attributes = {"path": rnd.choice(PATHS), "country": rnd.choice(COUNTRIES),
+                  "request_id": f"{rnd.getrandbits(64):016x}", "host": f"web-{rnd.randrange(1, 13):02d}"}
     if rnd.random() < 0.7:
         attributes["ms"] = str(rnd.randrange(1, 3000))
     if name == "search":
@@ -61,7 +64,7 @@ def http_event(rnd: random.Random, ts: datetime, users: int) -> Event:
     if status != 304:
         attributes["bytes"] = str(rnd.randrange(0, 80_000))
     if rnd.random() < 0.6:
-        attributes["referer"] = "https://shop.example/"
+        attributes["referer"] = "https://shop.example" + rnd.choice(PATHS).replace(" ", "%20")
     attributes["user_agent"] = rnd.choice(AGENTS)
     return Event(ts=ts.replace(microsecond=0), event="http_request",
                  level="info" if status < 400 else "warn" if status < 500 else "error", user_id=user,
@@ -118,7 +121,7 @@ def clf_line(e: Event) -> str:
             f'{a["status"]} {a.get("bytes", "-")} "{quoted(a.get("referer"))}" "{quoted(a.get("user_agent"))}"')
 
 
-CSV_ATTRIBUTES = ("path", "ms", "country", "query")
+CSV_ATTRIBUTES = ("path", "ms", "country", "query", "request_id", "host")
 
 
 def csv_text(evs: list[Event]) -> str:
@@ -235,13 +238,24 @@ def write_volume(folder: Path, total: int, files: int, day: date = date(2024, 3,
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "w", encoding="utf-8") as f:
-            for block in _blocks(seed=1000 + i, day=day + timedelta(days=i % 3), n=n,
-                                 kind="http" if form == "clf" else "app"):
-                f.write(_render(form, block, first=f.tell() == 0))
+            for j, block in enumerate(_file_blocks(i, form, n, day)):
+                f.write(_render(form, block, first=j == 0))
             if form == "json-array":
                 f.write("\n]\n")
         written.append(path)
     return written
+
+
+def volume_events(total: int, files: int, day: date = date(2024, 3, 1)) -> Iterator[Event]:
+    """The events `write_volume` writes, in the same order (the truth the benchmark checks against)."""
+    for i, (_, form, n) in enumerate(volume_plan(total, files)):
+        for block in _file_blocks(i, form, n, day):
+            yield from block
+
+
+def _file_blocks(i: int, form: str, n: int, day: date) -> Iterator[list[Event]]:
+    """File i's events, a block at a time: on one of three days, access logs holding http requests."""
+    return _blocks(seed=1000 + i, day=day + timedelta(days=i % 3), n=n, kind="http" if form == "clf" else "app")
 
 
 def _blocks(seed: int, day: date, n: int, kind: str, block: int = 50_000) -> Iterator[list[Event]]:

@@ -97,3 +97,42 @@ def test_a_line_that_is_not_clf_is_refused(line):
 def test_a_bad_access_log_time_is_named(text):
     with pytest.raises(ValueError, match=r"is not dd/Mon/yyyy:HH:MM:SS \+hhmm"):
         clf_time(text)
+
+
+# Properties: whatever keys and values, a line rendered as logfmt reads back as its pairs, and any
+# text either reads or is refused with ValueError (never another error).
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+KEYS = st.text(st.characters(blacklist_characters='="\\', blacklist_categories=("Z", "Cc", "Cs")), min_size=1,
+               max_size=8)
+VALUES = st.one_of(st.none(), st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"),
+                                      max_size=12))
+
+
+def render(pairs) -> str:
+    out = []
+    for key, value in pairs:
+        if value is None:
+            out.append(key)
+        elif value and not any(c.isspace() or c in '"=\\' for c in value):
+            out.append(f"{key}={value}")
+        else:
+            out.append(f'{key}="' + value.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return " ".join(out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(KEYS, VALUES), max_size=6))
+def test_a_rendered_line_reads_back_as_its_pairs(pairs):
+    assert logfmt(render(pairs)) == pairs
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_any_text_reads_or_is_refused_with_a_reason(text):
+    try:
+        logfmt(text)
+    except ValueError as e:
+        assert str(e).startswith("not logfmt: ") and "no fault found" not in str(e)

@@ -12,7 +12,7 @@ import pytest
 
 from filegate.coerce import Typer, coerce_record
 from filegate.datasets.events.reader import kind_of, raw_lines, read_events
-from filegate.datasets.events.sample import clf_line, csv_text, events, json_record, logfmt_line, sample_files
+from filegate.datasets.events.sample import clf_line, events, json_record, logfmt_line, sample_files
 from filegate.datasets.events.tables import EVENTS
 from filegate.errors import Reject
 from memory import peak_rss_mib
@@ -176,3 +176,10 @@ def test_memory_stays_flat_from_a_small_to_a_large_log(tmp_path):
     assert large.stat().st_size > 150 * 10**6   # ten times the small one
     small_peak, large_peak = peak_reading(small), peak_reading(large)
     assert large_peak < small_peak + 25, (small_peak, large_peak)
+
+
+@pytest.mark.parametrize("data", [b"\x1f\x8b\x08\x00garbage", gzip.compress(b"ts=1 event=a\n" * 3)[:12]])
+def test_a_gzip_file_broken_before_its_first_line_is_refused(tmp_path, data):
+    with pytest.raises(Reject, match="gzip data is corrupt or truncated") as e:
+        read(write(tmp_path, "a.log.gz", data))
+    assert e.value.line == 1
