@@ -203,3 +203,22 @@ def test_the_wells_check_fails_on_one_changed_total(tmp_path):
         checked("changed", {**totals, "A|2023-01": [1, "1.51", "2.00", "0.25"]}, totals)
     with pytest.raises(SystemExit, match="1 totals, 2 expected"):
         checked("short", {"B|2023-01": totals["B|2023-01"]}, totals)
+
+
+def test_events_smoke_runs_every_contender_with_equal_counts_and_each_step_measured(tmp_path):
+    result = _bench("events_bench.py", tmp_path)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    for name in ("seed (pandas chunks, regexes, to_sql)", "DuckDB (readers, regexes, CSV, COPY)", "filegate claim",
+                 "filegate convert", "filegate audit", "filegate publish", "filegate, landing to published"):
+        assert f"| {name} |" in result.stdout
+
+
+def test_the_events_check_fails_on_one_changed_count():
+    from events_bench import checked
+
+    counts = {"2024-03-01|login": 3, "2024-03-01|http_request": 7}
+    checked("same", dict(counts), counts)
+    with pytest.raises(SystemExit, match="login: 4 vs 3"):
+        checked("changed", {**counts, "2024-03-01|login": 4}, counts)
+    with pytest.raises(SystemExit, match="1 day and type counts, 2 expected"):
+        checked("short", {"2024-03-01|login": 3}, counts)
