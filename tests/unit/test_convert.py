@@ -80,3 +80,16 @@ def test_records_of_a_table_the_dataset_does_not_load_are_a_bug_not_dropped(tmp_
     with pytest.raises(RuntimeError, match="records of 'meters', which is not a loaded table of the dataset"):
         convert_file(replace(SMRT, reader=reader), tmp_path / "x.SMRT", 1, tmp_path / "run", settings)
     assert not any(p.is_file() for p in (tmp_path / "run").rglob("*"))
+
+
+def test_a_gzip_file_cut_short_is_refused_for_any_dataset(tmp_path, settings):
+    """Readers read gzip transparently; one that ends mid-stream refuses the file, never fails the task."""
+    raw_data = datasets.get("raw_data")
+    folder = tmp_path / "tracks"
+    folder.mkdir()
+    whole = gzip.compress(("TrackId,Name\n" + "".join(f"{i},t{i}\n" for i in range(50_000))).encode())
+    raw = folder / "tracks.csv"
+    raw.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(Reject, match="gzip data is corrupt or truncated"):
+        convert_file(raw_data, raw, 3, tmp_path / "batch", settings)
+    assert not list((tmp_path / "batch").rglob("*.json.gz"))
