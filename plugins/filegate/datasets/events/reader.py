@@ -2,8 +2,8 @@
 each optionally gzip-compressed (`.log.gz`, ...), to events (`normalize`).
 
 Lines are read FILEGATE_EVENTS_CHUNK_ROWS at a time (the seed's chunks of 100,000) as raw text;
-they are parsed and handed on 5,000 events at a time, so memory holds one chunk's raw text and
-a few thousand events, whatever the file size. A JSON array, possibly one line of gigabytes, is
+they are parsed one by one and handed on 5,000 events at a time (the kit's chunks), so memory
+holds one chunk's raw text and a few thousand events, whatever the file size. A JSON array, possibly one line of gigabytes, is
 streamed element by element instead. The first line that cannot be read refuses the file whole,
 naming the line and the problem. Records come out typed (as the kit's coercion would type them: a
 test holds the two equal), so no second typing pass runs.
@@ -17,10 +17,11 @@ from typing import Iterator
 
 from filegate.datasets.events.logs import clf, is_clf, is_logfmt, logfmt
 from filegate.datasets.events.normalize import ALIASES, event_from_pairs, finish
-from filegate.declaration import CHUNK, ParsedFile
+from filegate.declaration import ParsedFile
 from filegate.errors import Reject, excerpt
 
 KINDS = (".log", ".csv", ".json")
+Events = Iterator[tuple[str, int, dict]]   # ("events", line, event): ParsedFile.from_records hands them on in chunks
 
 
 def kind_of(path: Path) -> str:
@@ -54,22 +55,22 @@ def read_events(path: Path, settings=None, chunk_rows: int | None = None) -> Par
     lines = raw_lines(path, chunk_rows)
     if kind == ".log":
         if is_clf(first):
-            form, chunks = "clf", log_events(lines, "clf")
+            form, events = "clf", log_events(lines, "clf")
         elif is_logfmt(first):
-            form, chunks = "logfmt", log_events(lines, "logfmt")
+            form, events = "logfmt", log_events(lines, "logfmt")
         else:
             raise Reject(1, f"the first line is neither logfmt (key=value ...) nor the Combined Log Format: "
                             f"{excerpt(first)}")
     elif kind == ".csv":
-        form, chunks = "csv", csv_events(lines)
+        form, events = "csv", csv_events(lines)
     elif first.lstrip("\ufeff \t")[:1] == "[":
-        form, chunks = "json-array", json_array_events(path)
+        form, events = "json-array", json_array_events(path)
     elif first.lstrip("\ufeff \t")[:1] == "{":
-        form, chunks = "ndjson", ndjson_events(lines)
+        form, events = "ndjson", ndjson_events(lines)
     else:
         raise Reject(1, f"a .json file must hold one object per line or an array of objects, found {excerpt(first[:20])}")
     sort_key = f"{path.stat().st_mtime_ns:020d}|{path.name}"
-    return ParsedFile({"format": form, "compressed": compressed}, sort_key, chunks)
+    return ParsedFile.from_records({"format": form, "compressed": compressed}, sort_key, events)
 
 
 def _first_line(f) -> str | None:
@@ -111,8 +112,7 @@ def _text(number: int, raw: bytes) -> str:
         raise Reject(number, f"bytes are not valid UTF-8 ({e.reason} at byte {e.start + 1} of the line)") from None
 
 
-def log_events(lines: Iterator[tuple[int, bytes]], grammar: str) -> Iterator[tuple[str, list[dict]]]:
-    out = []
+def log_events(lines: Iterator[tuple[int, bytes]], grammar: str) -> Events:
     for number, raw in lines:
         text = _text(number, raw).rstrip("\r\n")
         if number == 1:
@@ -123,16 +123,10 @@ def log_events(lines: Iterator[tuple[int, bytes]], grammar: str) -> Iterator[tup
             event = clf(text) if grammar == "clf" else event_from_pairs(logfmt(text))
         except ValueError as e:
             raise Reject(number, str(e)) from None
-        event["_line"] = number
-        out.append(event)
-        if len(out) == CHUNK:
-            yield "events", out
-            out = []
-    if out:
-        yield "events", out
+        yield "events", number, event
 
 
-def csv_events(lines: Iterator[tuple[int, bytes]]) -> Iterator[tuple[str, list[dict]]]:
+def csv_events(lines: Iterator[tuple[int, bytes]]) -> Events:
     """A header row, then one event per row: known columns by their names, every other column an
     attribute (an empty field: the attribute is absent, as CSV cannot tell empty from missing)."""
     texts = (_text(number, raw) for number, raw in lines)
@@ -154,7 +148,7 @@ def csv_events(lines: Iterator[tuple[int, bytes]]) -> Iterator[tuple[str, list[d
         else:
             seen[field] = name
             known.append((i, field))
-    width, out, last = len(header), [], reader.line_num
+    width, last = len(header), reader.line_num
     while True:
         try:
             row = next(reader, None)
@@ -174,19 +168,12 @@ def csv_events(lines: Iterator[tuple[int, bytes]]) -> Iterator[tuple[str, list[d
             event = finish(event, {name: row[i] for i, name in attributes if row[i] != ""})
         except ValueError as e:
             raise Reject(number, str(e)) from None
-        event["_line"] = number
-        out.append(event)
-        if len(out) == CHUNK:
-            yield "events", out
-            out = []
-    if out:
-        yield "events", out
+        yield "events", number, event
 
 
-def ndjson_events(lines: Iterator[tuple[int, bytes]]) -> Iterator[tuple[str, list[dict]]]:
+def ndjson_events(lines: Iterator[tuple[int, bytes]]) -> Events:
     import orjson
 
-    out = []
     for number, raw in lines:
         if number == 1:
             raw = raw.removeprefix(b"\xef\xbb\xbf")
@@ -206,29 +193,17 @@ def ndjson_events(lines: Iterator[tuple[int, bytes]]) -> Iterator[tuple[str, lis
             event = event_from_pairs(record.items())
         except ValueError as e:
             raise Reject(number, str(e)) from None
-        event["_line"] = number
-        out.append(event)
-        if len(out) == CHUNK:
-            yield "events", out
-            out = []
-    if out:
-        yield "events", out
+        yield "events", number, event
 
 
-def json_array_events(path: Path) -> Iterator[tuple[str, list[dict]]]:
-    from filegate.readers import gzip_errors, read_json_array_chunks
+def json_array_events(path: Path) -> Events:
+    """The elements of an array, streamed (a gzip file cut short is refused by convert)."""
+    from filegate.readers import read_json_array_chunks
 
-    try:
-        for lines, records in read_json_array_chunks(path):
-            out = []
-            for number, record in zip(lines, records):
-                try:
-                    event = event_from_pairs(record.items())
-                except ValueError as e:
-                    raise Reject(number, str(e)) from None
-                event["_line"] = number
-                out.append(event)
-            yield "events", out
-    except gzip_errors() as e:
-        raise Reject(None, f"the gzip data is corrupt or truncated ({e})") from None
-
+    for lines, records in read_json_array_chunks(path):
+        for number, record in zip(lines, records):
+            try:
+                event = event_from_pairs(record.items())
+            except ValueError as e:
+                raise Reject(number, str(e)) from None
+            yield "events", number, event
