@@ -7,6 +7,10 @@ files being published; a step keeps derived tables (aggregates, dimensions) in s
 rows. A crash before commit leaves the targets untouched and the files claimed (claimable
 again); a crash after commit leaves them loaded, and the next attempt only finishes the archive
 moves.
+
+A first load into an empty table builds the table's secondary indexes once, after the rows are
+in (`_drop_secondary_indexes`), instead of growing them a row at a time; meanwhile the table is
+locked, which for an empty table keeps no reader from anything.
 """
 from __future__ import annotations
 
@@ -27,10 +31,14 @@ def publish_batch(conninfo: str, dataset: Dataset, staging: dict[str, str], file
         registry.lock_dataset(conn, dataset.name)
         pending = registry.claimed_in(conn, file_ids)
         if pending:
-            empty = frozenset(t.name for t in dataset.loaded_tables if t.keys and _empty(conn, t.target))
+            empty = frozenset(t.name for t in dataset.loaded_tables if _empty(conn, t.target))
+            deferred = _drop_secondary_indexes(conn, [t.target for t in dataset.loaded_tables if t.name in empty])
             for label, statement in steps(dataset, staging, empty):
                 cur = conn.execute(statement, {"file_ids": pending})
                 log.info("%s: %s rows", label, cur.rowcount)
+            for name, definition in deferred:
+                conn.execute(definition)
+                log.info("index %s built over the first load", name)
             counts = registry.mark_loaded(conn, pending, [t.target for t in dataset.loaded_tables])
         faults.inject("publish.before_commit")
         for name in staging.values():
@@ -49,6 +57,28 @@ def steps(dataset: Dataset, staging: dict[str, str], empty: frozenset[str] = fro
 
 def _empty(conn, target: str) -> bool:
     return conn.execute(compose("SELECT NOT EXISTS (SELECT FROM {t})", t=target)).fetchone()[0]
+
+
+def _drop_secondary_indexes(conn, targets: list[str]) -> list[tuple[str, str]]:
+    """Drop the indexes of `targets` (empty tables, under the publish lock) that no key or unique
+    constraint needs; return (name, its CREATE INDEX) to build each again after the load, in the
+    same transaction. Building an index once over a first load is cheaper than growing it a row
+    at a time: 6,000,000 events, GIN over hstore, 87 s as inserted, far less built after
+    (bench/README.md, events). Keys stay: they are what the load checks against."""
+    from psycopg import sql
+
+    dropped = []
+    for target in targets:
+        for schema, name, definition in conn.execute(
+                "SELECT n.nspname, c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+                " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary ORDER BY 2",
+                (target,)).fetchall():
+            conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(schema, name)))
+            dropped.append((f"{schema}.{name}", definition))
+    if dropped:
+        conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    return dropped
 
 
 def archive_loaded(conninfo: str, dataset: Dataset, file_ids: list[int], landing_dir: Path,

@@ -125,3 +125,35 @@ def test_a_first_load_inserts_plainly_and_ends_as_the_upsert_would(conninfo, sho
     with psycopg.connect(conninfo) as conn:
         assert conn.execute("SELECT order_id, customer FROM shop.orders ORDER BY 1").fetchall() == [
             (1, "Anna"), (2, "Bo"), (3, "Cy")]
+
+
+def secondary_indexes(conninfo):
+    with psycopg.connect(conninfo) as conn:
+        return conn.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'shop'"
+                            " AND indexname NOT LIKE 'pk_%' ORDER BY 1").fetchall()
+
+
+def test_a_first_load_builds_the_secondary_indexes_after_its_rows(conninfo, shop, tmp_path, caplog, monkeypatch):
+    before = secondary_indexes(conninfo)
+    assert [name for name, _ in before] == ["ix_order_lines_file_id", "ix_orders_file_id"]
+
+    # a publish that fails after the indexes were dropped: the transaction brings them back
+    batch = deliver(conninfo, shop, tmp_path, "a.json", [{"order_id": 1, "customer": "Ann"}],
+                    [{"order_id": 1, "line_no": 1, "amount": "5"}])
+    monkeypatch.setenv("FILEGATE_INJECT_FAULT", "publish.before_commit")
+    with pytest.raises(Exception, match="injected fault"):
+        publish_batch(conninfo, shop, batch["staging"], [batch["file_id"]])
+    assert secondary_indexes(conninfo) == before and stored(conninfo) == ([], [])
+    monkeypatch.delenv("FILEGATE_INJECT_FAULT")
+
+    with caplog.at_level("INFO", logger="filegate.publish"):
+        publish_batch(conninfo, shop, batch["staging"], [batch["file_id"]])
+    assert secondary_indexes(conninfo) == before
+    assert sorted(r.getMessage() for r in caplog.records if "built over" in r.getMessage()) == [
+        "index shop.ix_order_lines_file_id built over the first load", "index shop.ix_orders_file_id built over the first load"]
+    caplog.clear()
+    second = deliver(conninfo, shop, tmp_path, "b.json", [{"order_id": 2, "customer": "Bo"}], [])
+    with caplog.at_level("INFO", logger="filegate.publish"):
+        publish_batch(conninfo, shop, second["staging"], [second["file_id"]])   # orders holds rows now
+    assert [r.getMessage() for r in caplog.records if "built over" in r.getMessage()] == []
+    assert secondary_indexes(conninfo) == before
