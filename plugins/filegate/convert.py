@@ -50,12 +50,7 @@ def convert_file(dataset: Dataset, path: Path, file_id: int, run_dir: Path, sett
     nothing is left written."""
     import msgspec
 
-    from filegate.readers import gzip_errors
-
-    try:
-        parsed = dataset.reader(path, settings)
-    except gzip_errors() as e:
-        raise _broken_gzip(e) from None
+    parsed = dataset.reader(path, settings)
     _refuse_nul([{"_line": None, "header": parsed.header, "sort key": parsed.sort_key}])
     converted = Converted(header=parsed.header, sort_key=parsed.sort_key)
     writers: dict[str, tuple[object, bytearray, Path]] = {}
@@ -85,8 +80,6 @@ def convert_file(dataset: Dataset, path: Path, file_id: int, run_dir: Path, sett
                 log.info("%s: %d %s records converted (line %d)", path.name, rows[table], table, chunk[-1]["_line"])
                 next_progress += PROGRESS_EVERY
         done = True
-    except gzip_errors() as e:   # a compressed file cut short: the reader found it mid-way
-        raise _broken_gzip(e) from None
     finally:
         for out, buffer, tmp in writers.values():
             if done:
@@ -97,12 +90,6 @@ def convert_file(dataset: Dataset, path: Path, file_id: int, run_dir: Path, sett
     for table, (_, _, tmp) in writers.items():
         os.replace(tmp, part_path(run_dir, table, file_id))
     return converted
-
-
-def _broken_gzip(error: Exception) -> Reject:
-    """The refusal of a gzip file that cannot be read to its end (truncated or corrupt); a reader
-    that knows the line raises its own Reject first."""
-    return Reject(None, f"the gzip data is corrupt or truncated ({error})")
 
 
 def _refuse_nul(records: list[dict]) -> None:

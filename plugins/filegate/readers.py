@@ -13,6 +13,7 @@ Every reader reads through `open_bytes`: a gzip-compressed file is read as its c
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from functools import partial
@@ -38,21 +39,70 @@ GZIP_MAGIC = b"\x1f\x8b"
 
 def open_bytes(path: Path):
     """The file opened for binary reading; gzip (known by its first two bytes) is decompressed on
-    the fly by ISA-L, and can seek (forward by reading on; backward by starting again)."""
+    the fly (`Gunzipped`)."""
     with open(path, "rb") as f:
         compressed = f.read(2) == GZIP_MAGIC
-    if not compressed:
-        return open(path, "rb")
-    from isal import igzip
-
-    return igzip.open(path, "rb")
+    return Gunzipped(path) if compressed else open(path, "rb")
 
 
-def gzip_errors() -> tuple[type[Exception], ...]:
-    """What reading a corrupt or truncated gzip file raises."""
-    from isal import igzip, igzip_lib
+class Gunzipped(io.BufferedIOBase):
+    """A gzip file read as its content by ISA-L, counting the lines it hands out, so that data cut
+    short or corrupt refuses the file (Reject) at the line where it breaks. It seeks forward by
+    reading on, backward by starting again."""
 
-    return EOFError, igzip.BadGzipFile, igzip_lib.IsalError
+    def __init__(self, path: Path):
+        from isal import igzip, igzip_lib
+
+        super().__init__()
+        self._file = igzip.open(path, "rb")
+        self._broken = (EOFError, igzip.BadGzipFile, igzip_lib.IsalError)   # what a cut or corrupt stream raises
+        self._at = self._lines = 0   # bytes and whole lines handed out
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        return self._counted(self._file.read, size)
+
+    def read1(self, size: int = -1) -> bytes:
+        return self._counted(self._file.read1, size)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        return self._counted(self._file.readline, size)
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def tell(self) -> int:
+        return self._at
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if whence != 0:
+            raise io.UnsupportedOperation("only absolute seeks")
+        if offset < self._at:
+            self._file.seek(0)
+            self._at = self._lines = 0
+        while self._at < offset and self.read(min(CHUNK_BYTES, offset - self._at)):
+            pass
+        return self._at
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+    def _counted(self, read, size) -> bytes:
+        try:
+            data = read(-1 if size is None else size)
+        except self._broken as e:
+            raise Reject(self._lines + 1, f"the gzip data is corrupt or truncated ({e})") from None
+        self._at += len(data)
+        self._lines += data.count(b"\n")
+        return data
 
 
 def detect_format(path: Path) -> str:
@@ -116,8 +166,6 @@ def read_csv_chunks(path: Path) -> Iterator:
     a wrong number of fields or malformed CSV is read again row by row (`_csv_rows_one_by_one`),
     which knows every row's line and so names it in the Reject.
     """
-    import io
-
     with io.TextIOWrapper(open_bytes(path), encoding="utf-8-sig", newline="") as f:
         try:   # text is decoded a block ahead: the line of a bad byte is found by `_not_utf8`
             header_line = next(bounded_lines(f, ""), "")
@@ -452,8 +500,6 @@ class JsonStream:
     Line numbers are counted as it goes, so a refusal names the line."""
 
     def __init__(self, path: Path, resume: tuple[int, int] | None = None):
-        import io
-
         raw = open_bytes(path)
         if resume is not None:
             raw.seek(resume[0])

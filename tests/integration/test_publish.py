@@ -146,6 +146,7 @@ def test_a_first_load_builds_the_secondary_indexes_after_its_rows(conninfo, shop
     assert secondary_indexes(conninfo) == before and stored(conninfo) == ([], [])
     monkeypatch.delenv("FILEGATE_INJECT_FAULT")
 
+    caplog.clear()
     with caplog.at_level("INFO", logger="filegate.publish"):
         publish_batch(conninfo, shop, batch["staging"], [batch["file_id"]])
     assert secondary_indexes(conninfo) == before

@@ -172,6 +172,27 @@ def test_mutated_valid_files_give_records_or_a_refusal_with_a_line(file, reader)
     read_or_refuse(READERS[reader], written(*file))
 
 
+# --- gzip: every reader reads a compressed file as its content -----------------------------------
+
+@given(data=st.binary(max_size=3_000), suffix=st.sampled_from(SUFFIXES), reader=st.sampled_from(sorted(READERS)))
+@FUZZ
+def test_arbitrary_bytes_behind_a_gzip_header_give_records_or_a_refusal_with_a_line(data, suffix, reader):
+    read_or_refuse(READERS[reader], written(b"\x1f\x8b" + data, suffix))
+
+
+@given(file=valid_files(), cut=st.floats(0, 1))
+@FUZZ
+def test_a_gzipped_valid_file_reads_as_the_plain_one_or_cut_short_is_refused_at_a_line(file, cut):
+    import gzip
+
+    data, suffix = file
+    packed = gzip.compress(data)
+    plain = read_or_refuse(read_records, written(data, suffix))
+    assert not isinstance(plain, Reject)
+    assert read_or_refuse(read_records, written(packed, suffix)) == plain
+    read_or_refuse(read_records, written(packed[: int(len(packed) * cut)], suffix))
+
+
 # --- memory under pathological shapes ------------------------------------------------------------
 
 ENDLESS = 320 << 20   # bytes: well past every bound the readers keep (64 MiB a line or a value)
