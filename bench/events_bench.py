@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -86,8 +87,6 @@ def filegate(bench: Bench, template: str, landing: Path, out: Path) -> tuple[dic
         steps[name] = measure(f"filegate {name}", [sys.executable, str(HERE / "events_contenders.py"), "step", name,
                                                    str(landing), conninfo, str(bench.work / "scratch"), str(state)])
         print(f"  filegate {name}: {steps[name].wall_s:.1f} s, {steps[name].peak_rss_mib:,.0f} MiB", flush=True)
-    import subprocess
-
     subprocess.run([sys.executable, str(HERE / "events_contenders.py"), "answers", conninfo, str(out)], check=True)
     return steps, json.loads((out / "answers.json").read_text()), json.loads(state.read_text())["records"]
 
@@ -119,7 +118,6 @@ def main(argv=None) -> int:
 
         template = bench.fresh_database("events_template")
         schema.upgrade(template)
-        bench.admin("SELECT 1")   # the server answers
         import psycopg
 
         with psycopg.connect(template) as conn:

@@ -32,13 +32,19 @@ def write(conninfo: str, dataset: str, name: str, day: date, reports_root: Path)
     return write_export(conninfo, dataset, name, day, reports_root)
 
 
-def write_report(conninfo: str, dataset: str, report: str, day: date, reports_root: Path) -> Path:
-    from psycopg import sql
-
+def report_query(dataset: str, report: str) -> str:
+    """The SELECT of `reports/<report>.sql` (`%(start)s`, `%(end)s`), as the daily CSV and any
+    Python API over the same report run it."""
     source = datasets.get(dataset).sql_dir / "reports" / f"{report}.sql"
     if not source.is_file():
         raise FileNotFoundError(f"report {report!r} of {dataset} has no SQL file {source}")
-    query = source.read_text().strip().rstrip(";")
+    return source.read_text().strip().rstrip(";")
+
+
+def write_report(conninfo: str, dataset: str, report: str, day: date, reports_root: Path) -> Path:
+    from psycopg import sql
+
+    query = report_query(dataset, report)
     start, end = day_interval(day)
     out = reports_root / dataset / report / f"{day.isoformat()}.csv"
     statement = sql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv, HEADER)").format(sql.SQL(query))

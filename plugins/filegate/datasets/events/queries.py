@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from filegate.reports import day_interval
+from filegate.reports import day_interval, report_query
 
 
 def events_by_type(conninfo: str, first: date, last: date | None = None) -> list[dict]:
@@ -43,13 +43,12 @@ def top_paths(conninfo: str, first: date, last: date | None = None) -> list[dict
 def _rows(conninfo: str, report: str, first: date, last: date | None) -> list[dict]:
     from psycopg.rows import dict_row
 
-    from filegate import datasets
     from filegate.warehouse import connect
 
     last = first if last is None else last
     if last < first:
         raise ValueError(f"the range ends ({last}) before it starts ({first})")
-    query = (datasets.get("events").sql_dir / "reports" / f"{report}.sql").read_text()
+    query = report_query("events", report)
     start, end = day_interval(first)[0], day_interval(last)[1]
     with connect(conninfo, row_factory=dict_row) as conn:
         return conn.execute(query, {"start": start, "end": end}).fetchall()

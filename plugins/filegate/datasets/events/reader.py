@@ -34,18 +34,17 @@ def kind_of(path: Path) -> str:
 
 
 def read_events(path: Path, settings=None, chunk_rows: int | None = None) -> ParsedFile:
-    from filegate.readers import GZIP_MAGIC, open_bytes
+    from filegate.readers import Gunzipped, open_bytes
 
     if chunk_rows is None:
         from filegate.datasets.events import events_settings
 
         chunk_rows = events_settings().chunk_rows
     kind = kind_of(path)
-    with open(path, "rb") as f:
-        compressed = f.read(2) == GZIP_MAGIC
-    if path.name.lower().endswith(".gz") and not compressed:
-        raise Reject(1, "the name ends in .gz but the file is not gzip-compressed")
     with open_bytes(path) as f:   # gzip cut short or corrupt: refused at its line by open_bytes
+        compressed = isinstance(f, Gunzipped)
+        if path.name.lower().endswith(".gz") and not compressed:
+            raise Reject(1, "the name ends in .gz but the file is not gzip-compressed")
         first = _first_line(f)
     if first is None:
         raise Reject(1, "file is empty")
