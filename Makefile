@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 RUN    := $(BIN)/python
 
-.PHONY: run test up down migrate migration env bench bench-smoke venv clean-state
+.PHONY: run test up down cluster cluster-down migrate migration env bench bench-smoke venv clean-state
 
 run: venv ## the main job: ingest + reports for every dataset on the embedded stack, with a summary
 	@$(RUN) -m filegate.cli run
@@ -18,6 +18,12 @@ up: venv ## airflow standalone on http://localhost:8080 against the embedded sta
 
 down: venv ## stop what `make up` / `make run` started
 	@$(RUN) -m filegate.cli down
+
+cluster: venv ## distributed mode on loopback: PostgreSQL on TCP, Redis, Airflow's parts, FILEGATE_WORKERS Celery workers
+	@$(RUN) -m filegate.cli cluster
+
+cluster-down: venv ## stop everything `make cluster` started, by PID
+	@$(RUN) -m filegate.cli cluster-down
 
 migrate: venv ## create or upgrade the Airflow metadata DB and the warehouse schema
 	@$(RUN) -m filegate.cli migrate

