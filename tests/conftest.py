@@ -33,6 +33,8 @@ def pytest_configure(config):
     from filegate import embedded, settings
 
     config.addinivalue_line("markers", "db: needs the real PostgreSQL server (started once, when first needed)")
+    config.addinivalue_line("markers", "cluster: starts `make cluster` (its own PostgreSQL, Redis, Airflow parts and "
+                                       "Celery workers); minutes")
     # a short path: the server's Unix socket lives inside it
     state = Path(tempfile.mkdtemp(prefix="fg-test-"))
     os.environ["FILEGATE_STATE_DIR"] = str(state)

@@ -196,21 +196,45 @@ def spawn(s: Settings, name: str, argv: list[str], env: dict[str, str]) -> int:
 
 
 def stop_process(s: Settings, name: str, grace: float = 30) -> bool:
-    """SIGTERM the process group of `name`'s recorded PID, SIGKILL after `grace` seconds; False
-    if it was not running."""
+    """SIGTERM the process recorded for `name` and its group; after `grace` seconds SIGKILL whatever
+    is left of its whole tree (Airflow runs each task in a process group of its own). False if it
+    was not running."""
     path = pid_file(s, name)
     if not path.exists():
         return False
     pid = int(path.read_text())
-    was_alive = alive(pid)
-    if was_alive:
+    tree = process_tree(pid)
+    if tree:
         _signal_group(pid, signal.SIGTERM)
         deadline = time.time() + grace
         while alive(pid) and time.time() < deadline:
             time.sleep(0.3)
-    _signal_group(pid, signal.SIGKILL)   # the group's stragglers too (a task a worker forked)
+        kill_tree(tree)
     path.unlink()
-    return was_alive
+    return bool(tree)
+
+
+def process_tree(pid: int) -> list:
+    """The process and all its descendants (psutil handles; empty when it is not running)."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def kill_tree(tree: list) -> None:
+    """SIGKILL every process of `tree` still alive, as a machine that loses power would."""
+    import psutil
+
+    for proc in tree:
+        try:
+            proc.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(tree, timeout=10)
 
 
 def _signal_group(pid: int, sig: int) -> None:
