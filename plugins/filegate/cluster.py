@@ -35,6 +35,7 @@ from filegate import embedded
 from filegate.processes import airflow_command, alive, say
 from filegate.settings import PROJECT_ROOT, Settings
 
+EXECUTOR = "CeleryExecutor"
 # The variables each role needs, by name: what `make cluster` sets, and all a component on its own
 # machine needs (besides AIRFLOW_HOME, PATH and the FILEGATE_* settings).
 AIRFLOW_COMMON = ("AIRFLOW__CORE__EXECUTOR", "AIRFLOW__CORE__LOAD_EXAMPLES", "AIRFLOW__CORE__DAGS_FOLDER",
@@ -115,7 +116,7 @@ def shared_environment(s: Settings, c: ClusterSettings, keys: dict[str, str]) ->
     pg = f"postgres:{quote(keys['pg_password'], safe='')}@127.0.0.1:{c.pg_port}"
     slots = str(c.workers * c.worker_concurrency)
     ours = {
-        "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+        "AIRFLOW__CORE__EXECUTOR": EXECUTOR,
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_ROOT / "plugins"),
