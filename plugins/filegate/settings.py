@@ -100,6 +100,7 @@ def load(model: type[Model] = Settings, prefix: str | None = None) -> Model:
         return model(_env_prefix=prefix) if prefix is not None else model()
     except ValidationError as e:
         prefix = prefix if prefix is not None else model.model_config.get("env_prefix", "")
-        problems = [f"{prefix}{'_'.join(map(str, err['loc'])).upper()}={err.get('input')!r}: {err['msg']}"
-                    for err in e.errors()]
+        names = ["_".join(map(str, err["loc"])).upper() for err in e.errors()]
+        names = [name if name.startswith("FILEGATE_") else f"{prefix}{name}" for name in names]   # an alias is whole
+        problems = [f"{name}={err.get('input')!r}: {err['msg']}" for name, err in zip(names, e.errors())]
         raise SettingsError("invalid setting: " + "; ".join(problems)) from None
