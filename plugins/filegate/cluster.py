@@ -9,8 +9,8 @@ multi-machine Airflow deployment, on loopback, each a separate process started a
 Each Airflow component gets its own AIRFLOW_HOME (so its own airflow.cfg, as on its own machine)
 and exactly the variables of its role (`ROLES`): every setting the components must share (JWT
 secret, API secret key, Fernet key, URLs) is set explicitly, never inherited from a shared
-airflow.cfg. The secrets are generated once into the state folder (0600); a value exported by the
-user wins. The data root is shared by every worker, the triggerer and the dag processor: across
+airflow.cfg. The secrets are generated once into the state folder (0600); a JWT secret, API secret
+key or Fernet key the user exported wins. The data root is shared by every worker, the triggerer and the dag processor: across
 machines it must be one shared filesystem mounted at the same path (docs/cluster.md).
 """
 from __future__ import annotations
@@ -145,8 +145,9 @@ def shared_environment(s: Settings, c: ClusterSettings, keys: dict[str, str]) ->
 
 def role_environment(s: Settings, role: str, shared: dict[str, str], worker: int | None = None,
                      c: ClusterSettings | None = None) -> dict[str, str]:
-    """A component's whole environment: the caller's, without any Airflow or embedded-stack
-    setting it may hold, plus its own AIRFLOW_HOME and exactly its role's variables."""
+    """A component's whole environment: the caller's, less every variable a role sets (and the
+    AIRFLOW_HOME and embedded-stack marks `make env` exports), plus its own AIRFLOW_HOME and exactly
+    its role's variables."""
     name = role if worker is None else f"worker{worker}"
     ours = set().union(*ROLES.values(), AIRFLOW_COMMON)
     env = {k: v for k, v in os.environ.items()
@@ -177,10 +178,32 @@ def running(s: Settings) -> dict[str, int]:
     """{name: pid} of the cluster's live processes."""
     pids = {}
     for path in sorted((folder(s) / "pids").glob("*.pid")):
-        pid = int(path.read_text())
-        if alive(pid):
+        pid = recorded(path)
+        if pid is not None:
             pids[path.stem] = pid
     return pids
+
+
+def record_pid(s: Settings, name: str, pid: int) -> None:
+    """Write `<pid> <start time>`: a PID the system gave to another process since is not ours."""
+    import psutil
+
+    path = pid_file(s, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{pid} {psutil.Process(pid).create_time()}")
+
+
+def recorded(path: Path) -> int | None:
+    """The PID in `path` if that process still runs (the same process: same start time)."""
+    import psutil
+
+    pid, _, started = path.read_text().partition(" ")
+    try:
+        proc = psutil.Process(int(pid))
+        same = not started or abs(proc.create_time() - float(started)) < 0.01
+        return proc.pid if same and proc.status() != psutil.STATUS_ZOMBIE else None
+    except (psutil.NoSuchProcess, ValueError):
+        return None
 
 
 def spawn(s: Settings, name: str, argv: list[str], env: dict[str, str]) -> int:
@@ -193,9 +216,7 @@ def spawn(s: Settings, name: str, argv: list[str], env: dict[str, str]) -> int:
         log.flush()
         proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
                                 cwd=PROJECT_ROOT)
-    path = pid_file(s, name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(str(proc.pid))
+    record_pid(s, name, proc.pid)
     return proc.pid
 
 
@@ -206,8 +227,8 @@ def stop_process(s: Settings, name: str, grace: float = 30) -> bool:
     path = pid_file(s, name)
     if not path.exists():
         return False
-    pid = int(path.read_text())
-    tree = process_tree(pid)
+    pid = recorded(path)
+    tree = process_tree(pid) if pid is not None else []
     if tree:
         _signal_group(pid, signal.SIGTERM)
         deadline = time.time() + grace
@@ -276,8 +297,7 @@ def start_postgres(s: Settings, c: ClusterSettings, keys: dict[str, str]) -> int
              "-l", str(server.log), "restart", "-m", "fast"],
             pgdata=server.pgdata, user=server.system_user, timeout=60)
     pid = PostmasterInfo.read_from_pgdata(embedded.pgdata(s)).pid
-    pid_file(s, "postgres").parent.mkdir(parents=True, exist_ok=True)
-    pid_file(s, "postgres").write_text(str(pid))
+    record_pid(s, "postgres", pid)
     return pid
 
 

@@ -222,3 +222,11 @@ def test_the_events_check_fails_on_one_changed_count():
         checked("changed", {**counts, "2024-03-01|login": 4}, counts)
     with pytest.raises(SystemExit, match="1 day and type counts, 2 expected"):
         checked("short", {"2024-03-01|login": 3}, counts)
+
+
+@pytest.mark.cluster
+def test_cluster_smoke_runs_the_ingest_on_two_workers_and_measures_it(tmp_path):
+    result = _bench("cluster_bench.py", tmp_path)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert "| 2 × 1 |" in result.stdout and "ran on 2 worker(s)" in result.stdout
+    assert "worker1" in result.stdout and "worker2" in result.stdout   # each worker's memory

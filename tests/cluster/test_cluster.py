@@ -215,7 +215,7 @@ def test_the_cluster_runs_the_dags_on_both_workers_as_make_run_does_and_survives
         started = make("cluster", env_b, timeout=600)
         assert started.returncode == 0, started.stdout[-3000:] + started.stderr[-3000:]
         assert "2 Celery worker(s) ready: worker1, worker2" in started.stdout
-        pids = {p.stem: int(p.read_text()) for p in (state_b / "cluster" / "pids").glob("*.pid")}
+        pids = {p.stem: int(p.read_text().split()[0]) for p in (state_b / "cluster" / "pids").glob("*.pid")}
         assert set(pids) == {"postgres", "redis", "api-server", "scheduler", "dag-processor", "triggerer",
                              "worker1", "worker2"}
 

@@ -130,6 +130,15 @@ def test_stopping_kills_the_whole_tree_even_a_child_in_its_own_process_group(s):
     assert cluster.running(s) == {} and cluster.stop_process(s, "worker9") is False
 
 
+def test_a_pid_the_system_gave_to_another_process_is_not_ours(s):
+    # the recorded process ended and its PID went to another (here: this test's own process)
+    path = cluster.pid_file(s, "scheduler")
+    path.parent.mkdir(parents=True)
+    path.write_text(f"{os.getpid()} 12345.0")
+    assert cluster.running(s) == {}
+    assert cluster.stop_process(s, "scheduler") is False and not path.exists()   # and it is not killed
+
+
 def test_cluster_down_with_nothing_running_says_so(s):
     assert cluster.down(s) == []
     done = subprocess.run([sys.executable, "-m", "filegate.cli", "cluster-down"], capture_output=True, text=True,
