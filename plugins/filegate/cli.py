@@ -24,7 +24,7 @@ from pathlib import Path
 
 from filegate import cluster, datasets, embedded, samples, schema, settings, summary
 from filegate.landing import scan
-from filegate.processes import (airflow, exclusive, log_path, say, show_failure_of, start_standalone,
+from filegate.processes import (airflow, alive, exclusive, log_path, say, show_failure_of, start_standalone,
                                 stop_standalone, wait_http)
 from filegate.warehouse import conninfo_from_env, connect
 
@@ -127,14 +127,12 @@ def up(s: settings.Settings) -> int:
 def down(s: settings.Settings) -> int:
     stop_standalone(s)
     if cluster.running(s):
-        cluster_down(s)
+        return cluster_down(s)   # PostgreSQL with it
     say("• PostgreSQL (embedded) stopped" if embedded.stop(s) else "• PostgreSQL (embedded) was not running")
     return 0
 
 
 def cluster_up(s: settings.Settings) -> int:
-    from filegate.processes import alive
-
     standalone = s.state_dir / "standalone.pid"
     if standalone.exists() and alive(int(standalone.read_text())):
         raise Stop("`make up` (airflow standalone) is running on this environment: `make down` first")
@@ -169,7 +167,8 @@ def env(s: settings.Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="filegate", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["run", "up", "down", "cluster", "cluster-down", "migrate", "env", "migration"])
+    parser.add_argument("command", choices=["run", "up", "down", "cluster", "cluster-down", "migrate", "env",
+                                            "migration"])
     parser.add_argument("message", nargs="?", help="what a new migration does (with `migration`)")
     parser.add_argument("--dataset", help="put the new migration in this dataset's package (with `migration`)")
     args = parser.parse_args(argv)
@@ -185,8 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migration" and not args.message:
         parser.error("migration needs a MESSAGE saying what it does")
     try:
-        return {"run": run, "up": up, "down": down, "cluster": cluster_up, "cluster-down": cluster_down, "env": env, "migrate": migrate_command,
-                "migration": lambda s: migration(s, args.message, args.dataset)}[args.command](s)
+        return {"run": run, "up": up, "down": down, "cluster": cluster_up, "cluster-down": cluster_down, "env": env,
+                "migrate": migrate_command, "migration": lambda s: migration(s, args.message, args.dataset)}[args.command](s)
     except (Stop, settings.SettingsError) as e:
         say(f"✗ {e}")
     except psycopg_errors() as e:
