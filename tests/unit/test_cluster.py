@@ -144,3 +144,26 @@ def test_cluster_down_with_nothing_running_says_so(s):
     done = subprocess.run([sys.executable, "-m", "filegate.cli", "cluster-down"], capture_output=True, text=True,
                           env={**os.environ, "FILEGATE_STATE_DIR": str(s.state_dir)})
     assert done.returncode == 0 and "the cluster was not running" in done.stdout
+
+
+def cli(s, command: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "FILEGATE_"))}
+    return subprocess.run([sys.executable, "-m", "filegate.cli", command], capture_output=True, text=True,
+                          env={**env, "FILEGATE_STATE_DIR": str(s.state_dir), "FILEGATE_DATA_ROOT": str(s.data_root)})
+
+
+def test_make_cluster_and_make_up_refuse_each_other(s):
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (s.state_dir / "standalone.pid").parent.mkdir(parents=True, exist_ok=True)
+        (s.state_dir / "standalone.pid").write_text(str(sleeper.pid))   # `make up` runs
+        refused = cli(s, "cluster")
+        assert refused.returncode == 1 and "`make up` (airflow standalone) is running" in refused.stdout, refused
+        assert not (cluster.folder(s) / "pids").exists()                 # nothing was started
+        (s.state_dir / "standalone.pid").unlink()
+        cluster.record_pid(s, "scheduler", sleeper.pid)                  # the cluster runs
+        refused = cli(s, "up")
+        assert refused.returncode == 1 and "`make cluster-down` first" in refused.stdout, refused
+    finally:
+        sleeper.kill()
+        sleeper.wait()
