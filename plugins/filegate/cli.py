@@ -139,12 +139,11 @@ def cluster_up(s: settings.Settings) -> int:
     c = settings.load(cluster.ClusterSettings)
     try:
         with exclusive(s, "make cluster"):
-            cluster.up(s, c)
+            role_files = cluster.up(s, c)
     except cluster.ClusterError as e:
         raise Stop(f"{e}\n  `make cluster-down` stops what did start") from None
-    base = os.environ.get("AIRFLOW__API__BASE_URL") or embedded.api_addresses()["AIRFLOW__API__BASE_URL"]
-    say(f"• Airflow UI: {base}   login: admin / {cluster.login(s)}")
-    say(f"  what each part needs on a machine of its own: {cluster.write_role_files(s, c)}/<role>.env "
+    say(f"• Airflow UI: {embedded.api_addresses()['AIRFLOW__API__BASE_URL']}   login: admin / {cluster.login(s)}")
+    say(f"  what each part needs on a machine of its own: {role_files}/<role>.env "
         "(docs/cluster.md)")
     say("  stop everything with: make cluster-down")
     return 0

@@ -32,7 +32,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from filegate import embedded
-from filegate.processes import airflow_command, alive, say
+from filegate.processes import airflow_command, alive, say, wait_http
 from filegate.settings import PROJECT_ROOT, Settings
 
 EXECUTOR = "CeleryExecutor"
@@ -201,7 +201,7 @@ def recorded(path: Path) -> int | None:
     try:
         proc = psutil.Process(int(pid))
         same = not started or abs(proc.create_time() - float(started)) < 0.01
-        return proc.pid if same and proc.status() != psutil.STATUS_ZOMBIE else None
+        return proc.pid if same and alive(proc.pid) else None
     except (psutil.NoSuchProcess, ValueError):
         return None
 
@@ -395,9 +395,10 @@ class ClusterError(RuntimeError):
     """The cluster could not start: one line saying what and where to look."""
 
 
-def up(s: Settings, c: ClusterSettings) -> dict[str, int]:
+def up(s: Settings, c: ClusterSettings) -> Path:
     """Start every part not already running, migrate both databases, write the samples on a fresh
-    environment; return {name: pid}. Idempotent: a second `make cluster` starts only what is down."""
+    environment and each role's variables (`write_role_files`); return where those are.
+    Idempotent: a second `make cluster` starts only what is down."""
     from filegate import samples, schema
 
     keys = cluster_secrets(s)
@@ -431,15 +432,13 @@ def up(s: Settings, c: ClusterSettings) -> dict[str, int]:
             pid = spawn(s, name, airflow_argv("worker", name), role_environment(s, "worker", shared, i, c))
             say(f"• {name} started (log server on :{c.log_port + i - 1}), pid {pid}")
     base = shared["AIRFLOW__API__BASE_URL"]
-    from filegate.processes import wait_http
-
     if not wait_http(f"{base}/api/v2/monitor/health", 180):
         raise ClusterError(f"the API server did not answer within 180 s (log: {log_file(s, 'api-server')})")
     late = wait_workers(s, names, 180)
     if late:
         raise ClusterError(f"not ready within 180 s: {', '.join(late)} (logs in {log_file(s, late[0]).parent})")
     say(f"• {len(names)} Celery worker(s) ready: {', '.join(names)}; logs in {log_file(s, 'x').parent}")
-    return running(s)
+    return write_role_files(s, c, shared)
 
 
 def login(s: Settings) -> str:
@@ -447,7 +446,7 @@ def login(s: Settings) -> str:
     return json.loads(passwords.read_text()).get("admin", "?") if passwords.exists() else "(see the api-server log)"
 
 
-def down(s: Settings, c: ClusterSettings | None = None) -> list[str]:
+def down(s: Settings) -> list[str]:
     """Stop every process the cluster started, by PID, workers first; return what was running."""
     stopped = []
     known = {p.stem for p in (folder(s) / "pids").glob("*.pid")}
@@ -460,10 +459,9 @@ def down(s: Settings, c: ClusterSettings | None = None) -> list[str]:
     return stopped
 
 
-def write_role_files(s: Settings, c: ClusterSettings) -> Path:
+def write_role_files(s: Settings, c: ClusterSettings, shared: dict[str, str]) -> Path:
     """One file per role, `<state>/cluster/env/<role>.env` (0600, `set -a; . file` reads it): the
     variables that part needs on a machine of its own, with this cluster's values."""
-    shared = shared_environment(s, c, cluster_secrets(s))
     where = folder(s) / "env"
     where.mkdir(parents=True, exist_ok=True)
     for role in (*CONTROL, "worker"):

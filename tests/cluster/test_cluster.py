@@ -35,21 +35,6 @@ QUICK = {"FILEGATE_POKE_INTERVAL": "2", "FILEGATE_MIN_FILE_AGE": "1", "FILEGATE_
          "FILEGATE_SENSOR_TIMEOUT": "300"}
 
 
-def two_free_ports() -> int:
-    """A port p with p + 1 free too (the workers' log servers)."""
-    while True:
-        port = free_port()
-        if port < 65000:
-            try:
-                import socket
-
-                with socket.socket() as sock:
-                    sock.bind(("127.0.0.1", port + 1))
-                return port
-            except OSError:
-                continue
-
-
 def write_samples(folder: Path) -> None:
     """Each dataset's own sample, written once: both environments get copies of these bytes and times."""
     from filegate import datasets, settings
@@ -200,7 +185,7 @@ def test_the_cluster_runs_the_dags_on_both_workers_as_make_run_does_and_survives
     env_b = own_environment(
         tmp_path / "b", **QUICK, **schedules, AIRFLOW__API__PORT=str(free_port()),
         FILEGATE_WORKERS="2", FILEGATE_CLUSTER_PG_PORT=str(free_port()), FILEGATE_CLUSTER_REDIS_PORT=str(free_port()),
-        FILEGATE_CLUSTER_LOG_PORT=str(two_free_ports()),
+        FILEGATE_CLUSTER_LOG_PORT=str(free_port(span=2)),
         # a lost worker's task is failed (then retried) after 30 s without a heartbeat, not 300
         AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT="30",
         AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL="5",

@@ -87,7 +87,7 @@ def test_workers_have_their_own_names_and_log_ports(s, c, monkeypatch):
 
 
 def test_role_files_hold_each_parts_variables_privately(s, c):
-    folder = cluster.write_role_files(s, c)
+    folder = cluster.write_role_files(s, c, cluster.shared_environment(s, c, cluster.cluster_secrets(s)))
     worker = dict(line.split("=", 1) for line in (folder / "worker.env").read_text().splitlines())
     assert set(worker) == {*cluster.AIRFLOW_COMMON, *cluster.ROLES["worker"], "FILEGATE_DATA_ROOT"}
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in folder.iterdir())
