@@ -1,6 +1,7 @@
 # filegate: every target is idempotent and says what it does. See README.md.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
+ASSETS := plugins/filegate/ui/vendor/.fetched
 BIN    := $(VENV)/bin
 RUN    := $(BIN)/python
 
@@ -51,7 +52,7 @@ env: venv ## print `export` lines for the airflow CLI on this environment: eval 
 
 venv:
 	@# one install at a time: two `make run` at once on a fresh clone must not both write the venv
-	@flock $(VENV).lock $(MAKE) -s --no-print-directory $(BIN)/.installed
+	@flock $(VENV).lock $(MAKE) -s --no-print-directory $(BIN)/.installed $(ASSETS)
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	@# progress goes to stderr: stdout stays clean for `eval "$$(make -s env)"`
@@ -63,6 +64,11 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 	@$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e . >&2
 	@touch $@
 	@echo "• $(VENV) ready" >&2
+
+$(ASSETS): plugins/filegate/ui/assets.py $(BIN)/.installed
+	@# the Data Docs' web assets, pinned, from the npm registry: the UI serves them, no CDN is called
+	@$(RUN) -m filegate.ui.assets
+	@touch $@
 
 clean-state: down ## remove the state folder (embedded PostgreSQL, Airflow home, logs); data/ is kept
 	rm -rf $${FILEGATE_STATE_DIR:-.filegate}

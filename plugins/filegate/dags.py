@@ -26,8 +26,8 @@ def build_all() -> dict[str, object]:
     datasets.check_settings()
     dags = {}
     for ds in datasets.discovered():
-        dags[f"{ds.name}_ingest"] = ingest_dag(ds)
-        dags[f"{ds.name}_reports"] = reports_dag(ds)
+        dags[ds.ingest_dag_id] = ingest_dag(ds)
+        dags[ds.reports_dag_id] = reports_dag(ds)
     return dags
 
 
@@ -45,7 +45,7 @@ def ingest_dag(ds: Dataset):
     how = settings.ingest_settings(name)
     per_task = how.files_per_task or ds.files_per_task
 
-    @dag(dag_id=f"{name}_ingest", description=ds.description, doc_md=ds.doc or None,
+    @dag(dag_id=ds.ingest_dag_id, description=ds.description, doc_md=ds.doc or None,
          schedule=how.schedule or ds.schedule,
          start_date=START, catchup=False, max_active_runs=1, default_args=default_args(s),
          tags=["filegate", "ingest", *ds.tags])
@@ -130,7 +130,7 @@ def reports_dag(ds: Dataset):
            "`airflow backfill create`) to rewrite exactly those days; a manual run takes a `date`. Each publish of "
            f"`{name}_ingest` (the Asset `filegate://{name}`) also runs it, for the day it runs.")
 
-    @dag(dag_id=f"{name}_reports", description=f"Daily report CSVs for {name}", doc_md=doc,
+    @dag(dag_id=ds.reports_dag_id, description=f"Daily report CSVs for {name}", doc_md=doc,
          # daily, and after every publish of the dataset (its Asset), so new data reaches the reports
          schedule=AssetOrTimeSchedule(timetable=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
                                       assets=asset_for(name)),

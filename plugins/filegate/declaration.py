@@ -79,11 +79,21 @@ class Dataset:
     files_per_task: int = 1                               # files per mapped convert task (FILEGATE_<NAME>_FILES_PER_TASK)
     doc: str = ""                                         # the package docstring: the DAGs' documentation
     sql_dir: Path | None = None                           # default include/sql/<name>/
+    ui: str | None = None                                 # a module with `api` and `pages` routers: the
+                                                          # dataset's own questions in the filegate UI
 
     def __post_init__(self):
         object.__setattr__(self, "tables", tuple(t.in_schema(self.name) for t in self.tables))
         if self.sql_dir is None:
             object.__setattr__(self, "sql_dir", SQL_DIR / self.name)
+
+    @property
+    def ingest_dag_id(self) -> str:
+        return f"{self.name}_ingest"
+
+    @property
+    def reports_dag_id(self) -> str:
+        return f"{self.name}_reports"
 
     def table(self, name: str) -> Table:
         for t in self.tables:

@@ -41,6 +41,9 @@ class FileRecord(Base):
         CheckConstraint(f"status IN {FILE_STATUSES}", name="status"),
         Index("ix_files_dataset_filename", "dataset", "filename"),
         Index("ix_files_dataset_sha256", "dataset", "sha256"),   # the same content under another name
+        # the UI's registry pages: newest first, of one status or all, without a sort of millions
+        Index("ix_files_dataset_status_id", "dataset", "status", "file_id"),
+        Index("ix_files_dataset_id", "dataset", "file_id"),
         # at most one loaded file per dataset and name: "never load the same file twice"
         Index("uq_files_loaded_name", "dataset", "filename", unique=True,
               postgresql_where="status = 'loaded' AND NOT reloadable"),

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 
@@ -208,6 +208,63 @@ def count(conn, dataset: str | None = None) -> int:
     if dataset is None:
         return conn.execute("SELECT count(*) FROM filegate.files").fetchone()[0]
     return conn.execute("SELECT count(*) FROM filegate.files WHERE dataset = %s", (dataset,)).fetchone()[0]
+
+
+def status_counts(conn, dataset: str) -> dict[FileStatus, int]:
+    """How many of the dataset's files are in each status (every status named, zeros included)."""
+    counts = dict.fromkeys(FileStatus, 0)
+    for status, n in conn.execute("SELECT status, count(*) FROM filegate.files WHERE dataset = %s GROUP BY status",
+                                  (dataset,)):
+        counts[FileStatus(status)] = n
+    return counts
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    """One UTC day of a dataset: files received that day, loaded and refused that day, and the
+    rows the files loaded that day hold."""
+    day: date
+    received: int
+    loaded: int
+    refused: int
+    rows_loaded: int
+
+
+def by_day(conn, dataset: str, days: int = 30) -> list[DayCounts]:
+    """The dataset's last `days` days with any activity, newest first."""
+    rows = conn.execute(
+        "SELECT day, sum(received), sum(loaded), sum(refused), sum(rows_loaded) FROM ("
+        " SELECT (received_at AT TIME ZONE 'UTC')::date AS day, 1 AS received, 0 AS loaded, 0 AS refused,"
+        "  0 AS rows_loaded FROM filegate.files WHERE dataset = %(ds)s"
+        " UNION ALL SELECT (loaded_at AT TIME ZONE 'UTC')::date, 0, 1, 0, coalesce(rows_loaded, 0)"
+        "  FROM filegate.files WHERE dataset = %(ds)s AND status = 'loaded'"
+        " UNION ALL SELECT (handled_at AT TIME ZONE 'UTC')::date, 0, 0, 1, 0"
+        "  FROM filegate.files WHERE dataset = %(ds)s AND status IN ('rejected', 'duplicate')"
+        ") AS events GROUP BY day ORDER BY day DESC LIMIT %(days)s",
+        {"ds": dataset, "days": days})
+    return [DayCounts(day, *map(int, counts)) for day, *counts in rows]
+
+
+@dataclass(frozen=True)
+class Page:
+    files: list[RegisteredFile]   # newest first
+    total: int                    # files matching the filter, on every page
+
+
+def page(conn, dataset: str, statuses: list[FileStatus] | None = None, name: str | None = None,
+         limit: int = 50, offset: int = 0) -> Page:
+    """One page of the dataset's files, newest first: of the given statuses (all when None), whose
+    name contains `name` (case-insensitive, taken literally)."""
+    where, params = ["dataset = %s"], [dataset]
+    if statuses:
+        where.append("status = ANY(%s)")
+        params.append([s.value for s in statuses])
+    if name:
+        where.append("filename ILIKE %s ESCAPE '\\'")
+        params.append("%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    condition = " AND ".join(where)
+    total = conn.execute(f"SELECT count(*) FROM filegate.files WHERE {condition}", params).fetchone()[0]
+    return Page(_select(conn, condition, [*params, limit, offset], "ORDER BY file_id DESC LIMIT %s OFFSET %s"), total)
 
 
 def last_received(conn, dataset: str) -> RegisteredFile | None:

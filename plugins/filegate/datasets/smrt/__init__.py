@@ -84,4 +84,5 @@ DATASET = Dataset(
     sample=_sample,
     settings=lambda: load(SmrtSettings),
     tags=("smrt", "smart-meter"),
+    ui="filegate.datasets.smrt.ui",
 )

@@ -20,21 +20,35 @@ def meter_count(conninfo: str) -> int:
         return conn.execute("SELECT count(*) FROM smrt.meters").fetchone()[0]
 
 
-def readings_for_meter(conninfo: str, meter_number: str) -> list[dict]:
-    """All readings of one meter, oldest first, each with the file it came from."""
+def readings_for_meter(conninfo: str, meter_number: str, limit: int | None = None, offset: int = 0) -> list[dict]:
+    """All readings of one meter, oldest first, each with the file it came from; or one page of
+    them (`limit` readings after the first `offset`)."""
     from psycopg.rows import dict_row
 
-    canonical = canonical_meter(meter_number.strip())
-    if canonical is None:
-        raise ValueError(f"{meter_number!r} is not a meter number (up to 11 digits)")
     with connect(conninfo, row_factory=dict_row) as conn:
         readings = conn.execute(
             "SELECT meter_number, reading_start_utc, consumption, file_id, line FROM smrt.readings"
-            " WHERE meter_number = %s ORDER BY reading_start_utc", (canonical,)).fetchall()
+            " WHERE meter_number = %s ORDER BY reading_start_utc LIMIT %s OFFSET %s",
+            (meter(meter_number), limit, offset)).fetchall()
         sources = {f.file_id: f for f in registry.files(conn, {r["file_id"] for r in readings})}
     return [{"meter_number": r["meter_number"], "reading_start_utc": r["reading_start_utc"],
              "consumption": r["consumption"], "filename": sources[r["file_id"]].filename, "line": r["line"],
              "received_at": sources[r["file_id"]].received_at} for r in readings]
+
+
+def reading_count(conninfo: str, meter_number: str) -> int:
+    """How many readings one meter has."""
+    with connect(conninfo) as conn:
+        return conn.execute("SELECT count(*) FROM smrt.readings WHERE meter_number = %s",
+                            (meter(meter_number),)).fetchone()[0]
+
+
+def meter(meter_number: str) -> str:
+    """The canonical number of any accepted spelling, or ValueError."""
+    canonical = canonical_meter(meter_number.strip())
+    if canonical is None:
+        raise ValueError(f"{meter_number!r} is not a meter number (up to 11 digits)")
+    return canonical
 
 
 def files_received(conninfo: str) -> int:

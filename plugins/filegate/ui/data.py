@@ -1,0 +1,173 @@
+"""What the filegate UI shows, as typed records: the JSON API returns them as they are and the HTML
+pages render them, so the two never disagree. Everything comes from the registry
+(`filegate.registry`) and the settings' folders; nothing here takes a path from a request.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from filegate import registry, settings
+from filegate.declaration import Dataset
+from filegate.registry import FileStatus, RegisteredFile
+
+PER_PAGE = 50
+MAX_PER_PAGE = 500
+
+
+def conninfo() -> str:
+    """The warehouse, as Airflow's `warehouse` connection names it (env var, secrets backend or DB),
+    read per request: a changed connection needs no restart."""
+    from filegate.warehouse import conninfo_from_airflow, conninfo_from_env
+
+    try:
+        return conninfo_from_env()
+    except RuntimeError:
+        return conninfo_from_airflow()
+
+
+def connect():
+    from filegate.warehouse import connect as open_connection
+
+    return open_connection(conninfo())
+
+
+class DayOut(BaseModel):
+    day: date
+    received: int = Field(description="files received that day")
+    loaded: int = Field(description="files loaded that day")
+    refused: int = Field(description="files rejected or refused as duplicates that day")
+    rows_loaded: int = Field(description="rows stored by the files loaded that day")
+
+
+class DatasetOut(BaseModel):
+    name: str
+    description: str
+    ingest_dag_id: str
+    reports_dag_id: str
+    files: dict[str, int] = Field(description="files per status")
+    days: list[DayOut] = Field(description="the last days with activity, newest first")
+    has_docs: bool = Field(description="Great Expectations Data Docs were written")
+    questions: bool = Field(description="the dataset answers questions of its own (its `ui` module)")
+
+
+class FileOut(BaseModel):
+    file_id: int
+    filename: str
+    received_at: datetime
+    size_bytes: int
+    sha256: str
+    status: str
+    reason: str | None
+    rows_read: int | None
+    rows_loaded: int | None
+    run_id: str
+    loaded_at: datetime | None
+
+
+class FileDetailOut(FileOut):
+    stored_path: str | None = Field(description="where the raw file is kept now (archive or quarantine)")
+    header: dict | None
+    details: dict | None = Field(description="for a refused file: the failing expectations, sample lines and rows")
+    docs_page: str | None = Field(description="its Great Expectations validation page, relative to the docs site")
+
+
+class PageOut(BaseModel):
+    files: list[FileOut]
+    total: int = Field(description="files matching the filter")
+    page: int
+    per_page: int
+    pages: int
+
+
+class ReportOut(BaseModel):
+    report: str
+    day: date
+    size_bytes: int
+
+
+def summary(ds: Dataset, days: int = 30) -> DatasetOut:
+    with connect() as conn:
+        counts = registry.status_counts(conn, ds.name)
+        by_day = registry.by_day(conn, ds.name, days)
+    return DatasetOut(name=ds.name, description=ds.description, ingest_dag_id=ds.ingest_dag_id,
+                      reports_dag_id=ds.reports_dag_id, files={s.value: n for s, n in counts.items()},
+                      days=[DayOut(**vars(d)) for d in by_day], has_docs=docs_site(ds).joinpath("index.html").is_file(),
+                      questions=ds.ui is not None)
+
+
+STATUS_FILTERS = {"all": None, "refused": [FileStatus.REJECTED, FileStatus.DUPLICATE],
+                  **{s.value: [s] for s in FileStatus}}
+
+
+def files(ds: Dataset, status: str = "all", name: str | None = None, page: int = 1,
+          per_page: int = PER_PAGE) -> PageOut:
+    with connect() as conn:
+        found = registry.page(conn, ds.name, STATUS_FILTERS[status], name, limit=per_page,
+                              offset=(page - 1) * per_page)
+    return PageOut(files=[_file(f) for f in found.files], total=found.total, page=page, per_page=per_page,
+                   pages=max(1, -(-found.total // per_page)))
+
+
+def file(ds: Dataset, file_id: int) -> FileDetailOut | None:
+    with connect() as conn:
+        found = registry.files(conn, [file_id])
+    if not found or found[0].dataset != ds.name:
+        return None
+    f = found[0]
+    return FileDetailOut(**_file(f).model_dump(), stored_path=str(f.stored_path) if f.stored_path else None,
+                         header=f.header, details=f.details, docs_page=validation_page(ds, f.file_id))
+
+
+def _file(f: RegisteredFile) -> FileOut:
+    return FileOut(file_id=f.file_id, filename=f.filename, received_at=f.received_at, size_bytes=f.size_bytes,
+                   sha256=f.sha256, status=f.status.value, reason=f.reason, rows_read=f.rows_read,
+                   rows_loaded=f.rows_loaded, run_id=f.run_id, loaded_at=f.loaded_at)
+
+
+def reports(ds: Dataset) -> list[ReportOut]:
+    """The dataset's report CSVs on disk, newest day first."""
+    root = settings.load().reports / ds.name
+    found = []
+    for report in ds.reports:
+        for csv in (root / report).glob("*.csv"):
+            try:
+                day = date.fromisoformat(csv.stem)
+            except ValueError:   # not a day's file
+                continue
+            found.append(ReportOut(report=report, day=day, size_bytes=csv.stat().st_size))
+    return sorted(found, key=lambda r: (r.day, r.report), reverse=True)
+
+
+def report_file(ds: Dataset, report: str, day: date) -> Path | None:
+    """The day's CSV of one of the dataset's reports, built from the declaration, never the request."""
+    if report not in ds.reports:
+        return None
+    path = settings.load().reports / ds.name / report / f"{day.isoformat()}.csv"
+    return path if path.is_file() else None
+
+
+def docs_site(ds: Dataset) -> Path:
+    """The dataset's Great Expectations Data Docs site (filegate.quality writes it)."""
+    return settings.load().quality / ds.name / "data_docs"
+
+
+def docs_file(ds: Dataset, relative: str) -> Path | None:
+    """A file of the dataset's docs site, or None for anything outside it (`..`, absolute paths,
+    links leading out)."""
+    site = docs_site(ds).resolve()
+    try:
+        path = (site / relative).resolve()
+    except (OSError, ValueError):
+        return None
+    return path if path.is_relative_to(site) and path.is_file() else None
+
+
+def validation_page(ds: Dataset, file_id: int) -> str | None:
+    """The docs page of the validation that refused one file (quality.audit_table names it
+    "<dataset>.<table> file <id>"), relative to the site."""
+    site = docs_site(ds)
+    pages = sorted(site.glob(f"validations/*/*/*/* file {int(file_id)}.html"))
+    return pages[-1].relative_to(site).as_posix() if pages else None
