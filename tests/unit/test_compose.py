@@ -63,13 +63,13 @@ def test_the_commands_are_the_roles_commands():
         assert services[service]["command"].split() == argv[:2 if role == "worker" else 1]
 
 
-def test_workers_triggerer_and_dag_processor_share_the_data_volume_and_all_share_the_logs():
+def test_workers_triggerer_dag_processor_and_ui_share_the_data_volume_and_all_share_the_logs():
     services = compose()["services"]
     for service, role in SERVICES.items():
         env, mounts = services[service]["environment"], services[service]["volumes"]
         targets = {m.split(":")[1]: m.split(":")[0] for m in mounts}
         assert targets.get(env["AIRFLOW__LOGGING__BASE_LOG_FOLDER"]) == "logs", service
-        if role in ("worker", "triggerer", "dag-processor"):
+        if role in ("worker", "triggerer", "dag-processor", "api-server"):   # the api-server: the filegate page
             assert targets.get(env["FILEGATE_DATA_ROOT"]) == "filegate-data", service
 
 
