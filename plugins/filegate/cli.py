@@ -120,6 +120,7 @@ def up(s: settings.Settings) -> int:
     passwords = Path(os.environ["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
     password = json.loads(passwords.read_text()).get("admin") if passwords.exists() else "(see standalone.log)"
     say(f"• Airflow UI: {base}   login: admin / {password}")
+    say(f"  filegate's page (files, refusals, reports, quality docs): {base}/plugin/filegate")
     say("  stop everything with: make down")
     return 0
 
@@ -142,7 +143,9 @@ def cluster_up(s: settings.Settings) -> int:
             role_files = cluster.up(s, c)
     except cluster.ClusterError as e:
         raise Stop(f"{e}\n  `make cluster-down` stops what did start") from None
-    say(f"• Airflow UI: {embedded.api_addresses()['AIRFLOW__API__BASE_URL']}   login: admin / {cluster.login(s)}")
+    base = embedded.api_addresses()['AIRFLOW__API__BASE_URL']
+    say(f"• Airflow UI: {base}   login: admin / {cluster.login(s)}")
+    say(f"  filegate's page (files, refusals, reports, quality docs): {base}/plugin/filegate")
     say(f"  what each part needs on a machine of its own: {role_files}/<role>.env "
         "(docs/cluster.md)")
     say("  stop everything with: make cluster-down")
