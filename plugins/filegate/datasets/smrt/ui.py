@@ -12,8 +12,10 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
+from filegate import datasets
 from filegate.datasets.smrt import queries
 from filegate.ui import data
+from filegate.ui.pages import render
 
 api = APIRouter()
 pages = APIRouter()
@@ -87,9 +89,6 @@ def readings_api(meter: str, page: Annotated[int, Query(ge=1)] = 1,
 @pages.get("/questions", response_class=HTMLResponse)
 def questions_page(request: Request, meter: Annotated[str | None, Query(max_length=40)] = None,
                    page: Annotated[int, Query(ge=1)] = 1):
-    from filegate import datasets
-    from filegate.ui.pages import render
-
     found, problem = None, None
     if meter:
         try:
