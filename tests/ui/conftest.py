@@ -10,6 +10,7 @@ to no team); `admin` reads everything.
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import date, datetime, timezone
 
 import pytest
@@ -19,6 +20,7 @@ from helpers import drop, run_batch, smrt_text
 END = datetime(2026, 1, 5, 12, tzinfo=timezone.utc)
 DAY = date(2026, 1, 5)
 PASSWORDS = {"admin": "admin-pw", "alice": "alice-pw", "bob": "bob-pw"}
+JWT_SECRET = secrets.token_urlsafe(64)
 HOSTILE = "<script>alert(document.domain)<b>&amp;.SMRT"   # a file name a sender chose
 
 
@@ -42,6 +44,9 @@ def airflow_app(loaded, tmp_path, monkeypatch):
     """Airflow's api-server app in multi-team mode, with the users above."""
     passwords = tmp_path / "passwords.json"
     passwords.write_text(json.dumps(PASSWORDS))
+    # as an api-server's deployment sets it (Airflow generates one only into a fresh airflow.cfg);
+    # one for the session: Airflow keeps its token signer and validator once made
+    monkeypatch.setenv("AIRFLOW__API_AUTH__JWT_SECRET", JWT_SECRET)
     monkeypatch.setenv("AIRFLOW__CORE__MULTI_TEAM", "True")
     monkeypatch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", "admin:admin,alice:viewer:metering,bob:viewer:other")
     monkeypatch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE", str(passwords))

@@ -29,8 +29,9 @@ def test_every_route_refuses_a_request_without_login(client):
 
 
 def test_a_user_reads_only_the_datasets_whose_dags_he_may_read(client, as_user):
-    names = {user: {d["name"] for d in client.get(f"{API}/datasets", headers=as_user(user)).json()}
-             for user in ("admin", "alice", "bob")}
+    answers = {user: client.get(f"{API}/datasets", headers=as_user(user)) for user in ("admin", "alice", "bob")}
+    assert all(a.status_code == 200 for a in answers.values()), {u: a.text for u, a in answers.items()}
+    names = {user: {d["name"] for d in answer.json()} for user, answer in answers.items()}
     assert "smrt" in names["admin"] and "smrt" in names["alice"] and "raw_data" in names["bob"]
     assert "smrt" not in names["bob"]
     bob = as_user("bob")
