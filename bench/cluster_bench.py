@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,23 +32,10 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 from harness import machine, record  # noqa: E402
 
+from filegate.processes import free_port  # noqa: E402
+
 CONFIGS = ((1, 1), (2, 1), (1, 2))   # (workers, concurrency)
 STEPS = ("wait_for_files", "claim", "convert", "stage", "audit", "publish")
-
-
-def free_port(span: int = 1) -> int:
-    """A port p with p .. p + span - 1 all free."""
-    while True:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        try:
-            for extra in range(1, span):
-                with socket.socket() as sock:
-                    sock.bind(("127.0.0.1", port + extra))
-            return port
-        except OSError:
-            continue
 
 
 def environment(work: Path, workers: int, concurrency: int) -> dict[str, str]:

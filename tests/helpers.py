@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -108,21 +107,6 @@ def own_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 def make(target: str, env: dict, timeout: float = 900) -> subprocess.CompletedProcess:
     return subprocess.run(["make", "-s", target], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
-
-
-def free_port(span: int = 1) -> int:
-    """A free loopback port p, with p + 1 .. p + span - 1 free too (several workers' log servers)."""
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        try:
-            for extra in range(1, span):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", port + extra))
-            return port
-        except OSError:
-            continue
 
 
 def once_dags_are_parsed(script: str, env: dict, seconds: float = 240) -> subprocess.CompletedProcess:

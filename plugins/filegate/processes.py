@@ -120,6 +120,23 @@ def alive(pid: int) -> bool:
         return False
 
 
+def free_port(span: int = 1) -> int:
+    """A free loopback port p, with p + 1 .. p + span - 1 free too (several workers' log servers)."""
+    import socket
+
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        try:
+            for extra in range(1, span):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port + extra))
+            return port
+        except OSError:
+            continue
+
+
 def wait_http(url: str, seconds: float) -> bool:
     import urllib.request
 

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, free_port, make, own_environment
+from filegate.processes import free_port
+from helpers import ROOT, make, own_environment
 
 pytestmark = pytest.mark.cluster
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import free_port, make, own_environment
+from filegate.processes import free_port
+from helpers import make, own_environment
 
 
 @pytest.fixture(scope="session")

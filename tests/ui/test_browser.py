@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from filegate.processes import wait_http
-from helpers import free_port
+from filegate.processes import free_port, wait_http
 
 OUTPUT = Path(__file__).resolve().parent / "output"
 PASSWORD = "browser-pw"

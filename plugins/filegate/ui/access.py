@@ -46,9 +46,7 @@ def dataset_reader(user: GetUserDep, dataset: Annotated[str, Path(description="a
         found = datasets.get(dataset)
     except KeyError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no dataset {dataset!r}") from None
-    if not may_read(user, found):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, f"no read access to the DAGs of dataset {dataset!r}")
-    return found
+    return require_read(user, found)
 
 
 ReadableDataset = Annotated[Dataset, Depends(dataset_reader)]
@@ -57,7 +55,11 @@ ReadableDataset = Annotated[Dataset, Depends(dataset_reader)]
 def reader_of(dataset: Dataset):
     """A dependency for routes of one dataset (its own `ui` module): 401 or 403 as above."""
     def check(user: GetUserDep) -> Dataset:
-        if not may_read(user, dataset):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, f"no read access to the DAGs of dataset {dataset.name!r}")
-        return dataset
+        return require_read(user, dataset)
     return check
+
+
+def require_read(user, dataset: Dataset) -> Dataset:
+    if not may_read(user, dataset):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"no read access to the DAGs of dataset {dataset.name!r}")
+    return dataset

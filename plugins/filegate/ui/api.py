@@ -14,7 +14,7 @@ from filegate.ui.access import ReadableDataset
 
 router = APIRouter(prefix="/api", tags=["filegate"])
 
-StatusFilter = Literal["all", "refused", "claimed", "loaded", "rejected", "duplicate"]
+StatusFilter = Literal[tuple(data.STATUS_FILTERS)]   # all, refused, and each FileStatus
 
 
 @router.get("/datasets", response_model=list[data.DatasetOut])

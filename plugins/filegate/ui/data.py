@@ -74,12 +74,19 @@ class FileDetailOut(FileOut):
     docs_page: str | None = Field(description="its Great Expectations validation page, relative to the docs site")
 
 
-class PageOut(BaseModel):
-    files: list[FileOut]
-    total: int = Field(description="files matching the filter")
+class PagedOut(BaseModel):
+    total: int = Field(description="items matching the request, on every page")
     page: int
     per_page: int
     pages: int
+
+    @classmethod
+    def paged(cls, total: int, page: int, per_page: int, **items) -> "PagedOut":
+        return cls(total=total, page=page, per_page=per_page, pages=max(1, -(-total // per_page)), **items)
+
+
+class PageOut(PagedOut):
+    files: list[FileOut]
 
 
 class ReportOut(BaseModel):
@@ -107,8 +114,7 @@ def files(ds: Dataset, status: str = "all", name: str | None = None, page: int =
     with connect() as conn:
         found = registry.page(conn, ds.name, STATUS_FILTERS[status], name, limit=per_page,
                               offset=(page - 1) * per_page)
-    return PageOut(files=[_file(f) for f in found.files], total=found.total, page=page, per_page=per_page,
-                   pages=max(1, -(-found.total // per_page)))
+    return PageOut.paged(found.total, page, per_page, files=[_file(f) for f in found.files])
 
 
 def file(ds: Dataset, file_id: int) -> FileDetailOut | None:
@@ -155,14 +161,19 @@ def docs_site(ds: Dataset) -> Path:
 
 
 def docs_file(ds: Dataset, relative: str) -> Path | None:
-    """A file of the dataset's docs site, or None for anything outside it (`..`, absolute paths,
-    links leading out)."""
-    site = docs_site(ds).resolve()
+    """A file of the dataset's docs site, or None for anything outside it."""
+    return inside(docs_site(ds), relative)
+
+
+def inside(root: Path, relative: str) -> Path | None:
+    """The file `relative` names under `root`, or None for anything that leads outside it (`..`,
+    an absolute path, a link pointing out) or is not a file."""
+    root = root.resolve()
     try:
-        path = (site / relative).resolve()
+        path = (root / relative).resolve()
     except (OSError, ValueError):
         return None
-    return path if path.is_relative_to(site) and path.is_file() else None
+    return path if path.is_relative_to(root) and path.is_file() else None
 
 
 def validation_page(ds: Dataset, file_id: int) -> str | None:

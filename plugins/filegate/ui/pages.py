@@ -113,9 +113,9 @@ def docs(request: Request, ds: ReadableDataset, relative: str = ""):
 @router.get("/static/{relative:path}")
 def static(user: GetUserDep, relative: str):
     """The pages' stylesheet and the Data Docs' vendored assets (behind the login like the rest)."""
-    root, relative = (assets.VENDOR, relative.removeprefix("vendor/")) if relative.startswith("vendor/") else (STATIC, relative)
-    path = (root / relative).resolve()
-    if not path.is_relative_to(root.resolve()) or not path.is_file():
+    vendored = relative.startswith("vendor/")
+    path = data.inside(assets.VENDOR, relative.removeprefix("vendor/")) if vendored else data.inside(STATIC, relative)
+    if path is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such asset")
     return FileResponse(path, media_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
                         headers={"Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"})

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from filegate import datasets
 from filegate.datasets.smrt import queries
 from filegate.ui import data
-from filegate.ui.pages import render
+from filegate.ui.pages import base, render
 
 api = APIRouter()
 pages = APIRouter()
@@ -45,12 +45,8 @@ class ReadingOut(BaseModel):
     received_at: datetime
 
 
-class ReadingsOut(BaseModel):
+class ReadingsOut(data.PagedOut):
     meter_number: str
-    total: int
-    page: int
-    per_page: int
-    pages: int
     readings: list[ReadingOut]
 
 
@@ -69,8 +65,7 @@ def readings(meter: str, page: int, per_page: int) -> ReadingsOut:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(e)) from None
     total = queries.reading_count(info, canonical)
     rows = queries.readings_for_meter(info, canonical, limit=per_page, offset=(page - 1) * per_page)
-    return ReadingsOut(meter_number=canonical, total=total, page=page, per_page=per_page,
-                       pages=max(1, -(-total // per_page)), readings=[ReadingOut(**r) for r in rows])
+    return ReadingsOut.paged(total, page, per_page, meter_number=canonical, readings=[ReadingOut(**r) for r in rows])
 
 
 @api.get("/questions", response_model=AnswersOut)
@@ -96,7 +91,7 @@ def questions_page(request: Request, meter: Annotated[str | None, Query(max_leng
         except HTTPException as e:
             problem = e.detail
     def page_link(number: int) -> str:
-        return f"{request.scope.get('root_path', '')}/datasets/smrt/questions?{urlencode({'meter': meter, 'page': number})}#readings"
+        return f"{base(request)}/datasets/smrt/questions?{urlencode({'meter': meter, 'page': number})}#readings"
 
     return render(request, "smrt/questions.html", ds=datasets.get("smrt"), answers=answers(), meter=meter or "",
                   found=found, problem=problem, page_link=page_link)
