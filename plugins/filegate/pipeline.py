@@ -205,7 +205,7 @@ def stage(dataset_name: str, run_id: str, converted: list[dict], conninfo: str,
 
 def audit(dataset_name: str, run_id: str, staged: dict, conninfo: str, settings: Settings | None = None) -> dict:
     """Validate the staged batch with the dataset's suite; quarantine each failing file whole."""
-    from filegate.quality import audit_table
+    from filegate.quality import Audit
 
     s = settings or load()
     ds = datasets.get(dataset_name)
@@ -213,13 +213,13 @@ def audit(dataset_name: str, run_id: str, staged: dict, conninfo: str, settings:
     failures: dict[int, list[dict]] = {}
     docs = None
     if file_ids:
+        run = Audit(conninfo, ds, staged["staging"], s.quality / ds.name)
         for table in ds.loaded_tables:
             if not staged["rows"].get(table.name):
                 continue   # nothing of this table arrived in the batch
-            result = audit_table(conninfo, ds, table, staged["staging"], file_ids, s.quality / ds.name)
-            docs = result.docs
-            for file_id, failure in result.failures.items():
+            for file_id, failure in run.table(table, file_ids).failures.items():
                 failures.setdefault(file_id, []).append({"table": table.name, **failure})
+        docs = run.build_docs()
     for file_id, failed in failures.items():
         with connect(conninfo) as conn:
             f = registry.get(conn, file_id)

@@ -65,54 +65,74 @@ def docs_index(quality_dir: Path) -> Path:
     return quality_dir / "data_docs" / "index.html"
 
 
-def audit_table(conninfo: str, dataset: Dataset, table: Table, staging: dict[str, str], file_ids: list[int],
-                quality_dir: Path) -> AuditResult:
-    """Validate `table`'s staging table (`staging` maps every table of the batch to its own)."""
-    gx = _gx()
-    result = AuditResult(docs=str(docs_index(quality_dir)))
-    if not file_ids:
-        return result
-    ctx = context(quality_dir)   # GE builds suites against the active context: create it first
-    built = suite_for(dataset, table, staging)
-    if built is None:
-        return result
-    source = ctx.data_sources.add_sql(name="warehouse", connection_string=sqlalchemy_url(conninfo))
-    suite = ctx.suites.add(built)
-    staging_table = staging[table.name]
+class Audit:
+    """One audit run of a batch: one GE context for all its tables, Data Docs built once at the end."""
 
-    def validate(name: str, file_id: int | None = None):
+    def __init__(self, conninfo: str, dataset: Dataset, staging: dict[str, str], quality_dir: Path):
+        self.gx = _gx()
+        self.conninfo, self.dataset, self.staging = conninfo, dataset, staging
+        self.ctx = context(quality_dir)   # GE builds suites against the active context: create it first
+        self.source = self.ctx.data_sources.add_sql(name="warehouse", connection_string=sqlalchemy_url(conninfo))
+        self.docs = str(docs_index(quality_dir))
+        self.validated: list = []   # (validation result id, suite id) of the pages the docs need
+
+    def table(self, table: Table, file_ids: list[int]) -> AuditResult:
+        """Validate `table`'s staging table: the batch once through the gate (`gate_suite`), and
+        only if that fails, each file with the whole suite, for the reasons."""
+        result = AuditResult(docs=self.docs)
+        built = suite_for(self.dataset, table, self.staging) if file_ids else None
+        if built is None:
+            return result
+        staging_table = self.staging[table.name]
+        suite = self.ctx.suites.add(built)
+        gate = self.ctx.suites.add(gate_suite(built))
+        # A table asset, not a query: GE reads a query asset's columns by running the query whole
+        # (every row into memory: 750 MiB and seconds at 2,000,000 rows).
+        whole = self._validate(f"{self.dataset.name}.{table.name} batch", gate, staging_table)
+        if whole.success:
+            log.info("%s.%s: all %d file(s) pass suite %s", self.dataset.name, table.name, len(file_ids), suite.name)
+            return result
+        log.warning("%s.%s: the batch fails the gate of suite %s; validating file by file", self.dataset.name,
+                    table.name, suite.name)
+        for file_id in _files_in(self.conninfo, staging_table, file_ids):
+            one = self._validate(f"{self.dataset.name}.{table.name} file {file_id}", suite, staging_table, file_id)
+            if not one.success:
+                _add_query_lines(self.conninfo, staging_table, file_id, one)
+                failure = result.failures[file_id] = _describe(suite.name, one)
+                failure["sample_rows"] = _sample_rows(self.conninfo, staging_table, file_id, failure["expectations"])
+        return result
+
+    def _validate(self, name: str, suite, staging_table: str, file_id: int | None = None):
+        gx = self.gx
         if file_id is None:   # the whole batch: pass or fail is all that is needed
             schema, table_name = staging_table.split(".")
-            asset = source.add_table_asset(name=name, table_name=table_name, schema_name=schema)
+            asset = self.source.add_table_asset(name=name, table_name=table_name, schema_name=schema)
             result_format = {"result_format": "BOOLEAN_ONLY"}
         else:                 # one file: with the failing lines and values, for the reason
-            asset = source.add_query_asset(
+            asset = self.source.add_query_asset(
                 name=name, query=f"SELECT * FROM {quoted(staging_table)} WHERE _file_id = {int(file_id)}")
             result_format = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS,
                              "unexpected_index_column_names": ["_line"]}
         batch = asset.add_batch_definition_whole_table("whole")
-        definition = ctx.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
-        checkpoint = ctx.checkpoints.add(gx.Checkpoint(
-            name=name, validation_definitions=[definition], result_format=result_format,
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")]))
-        (validation,) = checkpoint.run().run_results.values()
+        definition = self.ctx.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+        checkpoint = self.ctx.checkpoints.add(gx.Checkpoint(
+            name=name, validation_definitions=[definition], result_format=result_format))
+        ((result_id, validation),) = checkpoint.run().run_results.items()
         _raise_on_errors(name, validation)
+        self.validated.append((result_id, suite))
         return validation
 
-    # A table asset, not a query: GE reads a query asset's columns by running the query whole
-    # (every row into memory: 750 MiB and seconds at 2,000,000 rows).
-    whole = validate(f"{dataset.name}.{table.name} batch")
-    if whole.success:
-        log.info("%s.%s: all %d file(s) pass suite %s", dataset.name, table.name, len(file_ids), suite.name)
-    else:
-        log.warning("%s.%s: the batch fails suite %s; validating file by file", dataset.name, table.name, suite.name)
-        for file_id in _files_in(conninfo, staging_table, file_ids):
-            one = validate(f"{dataset.name}.{table.name} file {file_id}", file_id)
-            if not one.success:
-                _add_query_lines(conninfo, staging_table, file_id, one)
-                failure = result.failures[file_id] = _describe(suite.name, one)
-                failure["sample_rows"] = _sample_rows(conninfo, staging_table, file_id, failure["expectations"])
-    return result
+    def build_docs(self) -> str | None:
+        """Render this run's validation pages and the site index, once per run (not per validation)."""
+        if not self.validated:
+            return None
+        from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+        suites = {suite.name for _, suite in self.validated}
+        self.ctx.build_data_docs(resource_identifiers=[
+            *(result_id for result_id, _ in self.validated),
+            *(ExpectationSuiteIdentifier(name=name) for name in sorted(suites))])
+        return self.docs
 
 
 def _raise_on_errors(name: str, validation) -> None:
@@ -208,6 +228,121 @@ def _cut(value):
     return value
 
 
+ROW_QUERY = "SELECT * FROM {batch} WHERE "   # how standard_checks words a row query
+ACROSS_FILES = "unique_across_files"            # the meta naming the keys of the cross-file check
+
+
+def gate_suite(suite):
+    """The batch's pass/fail check: the expectations of `suite` that SQL can state, as ONE
+    UnexpectedRowsExpectation: the column checks (not null, between, regex) in a single scan of the
+    batch, keys unique in each file and across files in one aggregate, each row query a branch of
+    its own; running the suite itself scans the batch a few times per expectation. Expectations it
+    cannot state (other types, `mostly`, row conditions) are kept as they are.
+
+    The gate flags every batch the suite would fail (a test holds it to that), so a batch that
+    passes it passes the suite; one that fails it is validated file by file with the suite itself,
+    which names the failures, as before."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    conditions, unique, across, queries, kept, folded = [], [], [], [], [], []
+    for expectation in suite.expectations:
+        kind, sql = _unexpected(expectation)
+        if kind is None:
+            kept.append(expectation)
+            continue
+        folded.append(expectation.description or _short(expectation))
+        {"row": conditions, "unique": unique, "across": across, "query": queries}[kind].append(sql)
+    branches = [f"SELECT 1 FROM {{batch}} WHERE {' OR '.join(f'({c})' for c in conditions)}"] if conditions else []
+    for keys in across:
+        if ("_file_id", *keys) in unique:   # unique in each file and across files: unique in the batch
+            unique.remove(("_file_id", *keys))
+            branches.append(f"SELECT 1 FROM {{batch}} GROUP BY {_columns(keys)} HAVING count(*) > 1")
+        else:
+            branches.append(f"SELECT 1 FROM {{batch}} GROUP BY {_columns(keys)} HAVING min(_file_id) <> max(_file_id)")
+    for columns in unique:   # GROUP BY puts NULLs together: at least as strict as GE, as a gate must be
+        branches.append(f"SELECT 1 FROM {{batch}} WHERE NOT ({' AND '.join(f'{c} IS NULL' for c in _quoted(columns))})"
+                        f" GROUP BY {_columns(columns)} HAVING count(*) > 1")
+    branches += queries
+    gate = gx.ExpectationSuite(name=f"{suite.name}_gate")
+    if branches:
+        gate.add_expectation(gxe.UnexpectedRowsExpectation(
+            description=f"suite {suite.name} in one pass: " + "; ".join(folded),
+            unexpected_rows_query=" UNION ALL ".join(branches)))
+    for expectation in kept:
+        gate.add_expectation(expectation.copy(update={"id": None}))
+    return gate
+
+
+def _unexpected(expectation) -> tuple[str | None, object]:
+    """How the gate states `expectation`: ("row", a subquery-free condition true on its unexpected
+    rows), ("unique", the columns), ("across", the keys unique across files), ("query", a query
+    returning its unexpected rows), SQL as GE query templates ({batch}, braces doubled); or
+    (None, None) when it cannot be stated."""
+    kwargs = expectation.configuration.kwargs
+    if getattr(expectation, "mostly", 1) != 1 or getattr(expectation, "row_condition", None):
+        return None, None
+    kind = type(expectation).__name__
+    if kind == "UnexpectedRowsExpectation":
+        keys = (expectation.meta or {}).get(ACROSS_FILES)
+        if keys:
+            return "across", tuple(keys)
+        query = kwargs["unexpected_rows_query"]
+        # a branch of its own: a subquery inside an OR would be planned as a per-row subplan, not a join
+        return "query", (f"SELECT 1 FROM {{batch}} WHERE {query[len(ROW_QUERY):]}" if query.startswith(ROW_QUERY)
+                         else f"SELECT 1 FROM ({query}) AS unexpected")
+    if kind == "ExpectCompoundColumnsToBeUnique" and expectation.ignore_row_if == "all_values_are_missing":
+        return "unique", tuple(kwargs["column_list"])
+    column = _braced(quoted(kwargs["column"])) if "column" in kwargs else None
+    if kind == "ExpectColumnValuesToNotBeNull":
+        return "row", f"{column} IS NULL"
+    if kind == "ExpectColumnValuesToMatchRegex":
+        return "row", f"{column} IS NOT NULL AND NOT ({column} ~ {_braced(_literal(kwargs['regex']))})"
+    if kind == "ExpectColumnValuesToBeBetween":
+        bounds = [(kwargs.get("min_value"), ">" if kwargs.get("strict_min") else ">="),
+                  (kwargs.get("max_value"), "<" if kwargs.get("strict_max") else "<=")]
+        bounds = [(v, op) for v, op in bounds if v is not None]
+        if not bounds or not all(_number(v) for v, _ in bounds):
+            return None, None
+        inside = " AND ".join(f"{column} {op} {_number_sql(v)}" for v, op in bounds)
+        return "row", f"{column} IS NOT NULL AND NOT ({inside})"
+    return None, None
+
+
+def _quoted(columns) -> list[str]:
+    return [_braced(quoted(c)) for c in columns]
+
+
+def _columns(columns) -> str:
+    return ", ".join(_quoted(columns))
+
+
+def _number(value) -> bool:
+    import math
+
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _number_sql(value) -> str:
+    """A whole bound as an integer: `bytes >= 0.0` would cast every bigint to numeric."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"   # standard_conforming_strings is on (PostgreSQL's default)
+
+
+def _braced(text: str) -> str:
+    """Text put into a GE query template, which GE fills with str.format."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _short(expectation) -> str:
+    kwargs = expectation.configuration.kwargs
+    what = kwargs.get("column") or ",".join(kwargs.get("column_list") or ())
+    return f"{expectation.expectation_type}({what})"
+
+
 def suite_for(dataset: Dataset, table: Table, staging: dict[str, str]):
     """The table's suite: the dataset's own checks, then the standard checks its declaration
     implies; None when there is nothing to check."""
@@ -238,6 +373,7 @@ def standard_checks(table: Table, staging: dict[str, str]) -> list:
         keys = ", ".join(quoted(k) for k in table.keys)
         checks.append(gxe.UnexpectedRowsExpectation(
             description=f"{table.name} key ({', '.join(table.keys)}) is in no other file of the batch",
+            meta={ACROSS_FILES: list(table.keys)},   # the gate folds it into the uniqueness check
             unexpected_rows_query=(f"SELECT * FROM {{batch}} WHERE ({keys}) IN (SELECT {keys} FROM "
                                    f"{quoted(staging[table.name])} GROUP BY {keys} HAVING min(_file_id) <> max(_file_id))"),
         ))
