@@ -1,7 +1,9 @@
 """Publish statements generated from a table declaration; they run first in the publish
 transaction, before the dataset's own SQL steps (include/sql/<dataset>/publish/*.sql).
 
-Keyed tables: upsert; when several files of the batch carry the same key, the file latest in
+Keyed tables: upsert. A table declared unique across files (and not repeating keys in a file)
+reaches publish with every key once, as the audit refuses a batch's files that repeat one, so its
+rows go in as they are (no sort). Otherwise, when several files of the batch carry the same key, the file latest in
 file order (`files.sort_key`) wins, and within a file the record latest in it: the later line,
 and on one line (a JSON document on one line) the later record, which COPY stored later in the
 freshly filled staging table (`ctid`). Unkeyed tables: a re-delivered file replaces the rows its
@@ -62,12 +64,17 @@ def statements(table: Table, staging: dict[str, str], parent: Table | None = Non
     updates = sql.SQL(", ").join(
         sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c))
         for c in (*[c for c in columns if c not in table.keys], "file_id", "line", "loaded_at"))
+    if table.unique_across_files and not table.repeats_in_file:
+        # the audit refuses every file of a batch that repeats a key: no key to choose a winner for
+        rows = ("SELECT {source}, s._file_id, s._line, now() FROM {staging} s"
+                " WHERE s._file_id = ANY(%(file_ids)s)")
+    else:
+        rows = ("SELECT DISTINCT ON ({skeys}) {source}, s._file_id, s._line, now()"
+                " FROM {staging} s JOIN filegate.files f ON f.file_id = s._file_id"
+                " WHERE s._file_id = ANY(%(file_ids)s)"
+                " ORDER BY {skeys}, f.sort_key DESC, s._file_id DESC, s._line DESC, s.ctid DESC")
     return [*replaced, sql.SQL(
-        "INSERT INTO {target} ({cols}, file_id, line, loaded_at)"
-        " SELECT DISTINCT ON ({skeys}) {source}, s._file_id, s._line, now()"
-        " FROM {staging} s JOIN filegate.files f ON f.file_id = s._file_id"
-        " WHERE s._file_id = ANY(%(file_ids)s)"
-        " ORDER BY {skeys}, f.sort_key DESC, s._file_id DESC, s._line DESC, s.ctid DESC"
+        "INSERT INTO {target} ({cols}, file_id, line, loaded_at) " + rows
         + ("" if empty else " ON CONFLICT ({keys}) DO UPDATE SET {updates}")
     ).format(**fields, keys=_list(table.keys), skeys=_list(table.keys, "s."), updates=updates)]
 

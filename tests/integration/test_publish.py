@@ -158,3 +158,27 @@ def test_a_first_load_builds_the_secondary_indexes_after_its_rows(conninfo, shop
         publish_batch(conninfo, shop, second["staging"], [second["file_id"]])   # orders holds rows now
     assert [r.getMessage() for r in caplog.records if "built over" in r.getMessage()] == []
     assert secondary_indexes(conninfo) == before
+
+
+def test_keys_the_audit_keeps_unique_go_in_unsorted_and_a_repeat_that_skipped_the_audit_fails_loudly(
+        conninfo, shop, tmp_path):
+    from dataclasses import replace
+
+    from filegate.publish import steps
+
+    unique = replace(shop, tables=(replace(ORDERS, unique_across_files=True), LINES, TOTALS))
+    first = deliver(conninfo, unique, tmp_path, "a.json", [{"order_id": 1, "customer": "Ann"}], [])
+    statement = dict(steps(unique, first["staging"]))["shop.orders"].as_string()
+    assert "DISTINCT ON" not in statement and "ON CONFLICT" in statement
+    publish_batch(conninfo, unique, first["staging"], [first["file_id"]])
+    second = deliver(conninfo, unique, tmp_path, "b.json", [{"order_id": 1, "customer": "Anna"},
+                                                            {"order_id": 2, "customer": "Bo"}], [])
+    publish_batch(conninfo, unique, second["staging"], [second["file_id"]])
+    with psycopg.connect(conninfo) as conn:
+        assert conn.execute("SELECT order_id, customer FROM shop.orders ORDER BY 1").fetchall() == [
+            (1, "Anna"), (2, "Bo")]
+    # the audit refuses such a batch; published without it, the repeat is an error, never a silent pick
+    third = deliver(conninfo, unique, tmp_path, "c.json", [{"order_id": 3, "customer": "Cy"},
+                                                           {"order_id": 3, "customer": "Cyd"}], [])
+    with pytest.raises(psycopg.errors.CardinalityViolation):
+        publish_batch(conninfo, unique, third["staging"], [third["file_id"]])
