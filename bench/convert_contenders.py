@@ -4,6 +4,9 @@ Run one as its own process: python bench/convert_contenders.py <contender> <land
   pandas    the textbook approach: read_csv / read_json(lines=True) in chunks of 1000, each chunk
             to_json(orient="records", lines=True) into a buffer written through gzip.open (level 9)
   duckdb    COPY (SELECT ... FROM read_csv / read_json ...) TO '<table>.json.gz'
+  polars    lazy scan_csv / scan_ndjson per file (read_json for a JSON array) with the sniffed
+            delimiter and the declared types, names in snake_case, the files of a table
+            concatenated and sunk by sink_ndjson(compression="gzip", compression_level=1)
   filegate  filegate's converter as the DAG runs it (per file, then parts joined per table), one process
   filegate-parallel
             the same with one worker process per core: the DAG's convert task is mapped per file,
@@ -14,6 +17,7 @@ Run one as its own process: python bench/convert_contenders.py <contender> <land
 """
 from __future__ import annotations
 
+import csv
 import gzip
 import os
 import sys
@@ -65,6 +69,47 @@ def duckdb_copy(landing: Path, out: Path) -> None:
                 parts.append(f"SELECT * FROM read_json('{path}', format='{fmt}')")
         query = " UNION ALL BY NAME ".join(parts)
         con.execute(f"COPY ({query}) TO '{out / (table + '.json.gz')}' (FORMAT json, COMPRESSION gzip)")
+
+
+POLARS_TYPES = {"bigint": "Int64", "integer": "Int32", "text": "String", "numeric": "Float64"}
+
+
+def polars_lazy(landing: Path, out: Path) -> None:
+    import json
+
+    import polars as pl
+
+    from filegate import datasets
+    from filegate.readers import detect_format, sniff_delimiter
+    from filegate.tables import match_key
+
+    declared = {t.name: t for t in datasets.get("raw_data").loaded_tables}
+    for table, files in tables(landing).items():
+        by_key = {match_key(c.source): c for c in declared[table].columns}
+        frames = []
+        for path in files:
+            kind = detect_format(path)
+            with open(path, encoding="utf-8-sig") as f:
+                first = f.readline()
+            if kind == "csv":
+                separator = sniff_delimiter(first)
+                names = next(csv.reader([first], delimiter=separator))
+            elif kind == "ndjson":
+                names = list(json.loads(first))
+            else:   # a JSON array: its first record's names (the generator writes a record per line)
+                with open(path, encoding="utf-8") as f:
+                    f.readline()
+                    names = list(json.loads(f.readline().strip().rstrip(",")))
+            schema = {n: getattr(pl, POLARS_TYPES[by_key[match_key(n)].type]) for n in names}
+            if kind == "csv":
+                frame = pl.scan_csv(path, separator=separator, schema=schema, encoding="utf8")
+            elif kind == "ndjson":
+                frame = pl.scan_ndjson(path, schema=schema)
+            else:
+                frame = pl.read_json(path, schema=schema).lazy()
+            frames.append(frame.rename({n: by_key[match_key(n)].name for n in names}))
+        pl.concat(frames, how="diagonal_relaxed").sink_ndjson(
+            out / f"{table}.json.gz", compression="gzip", compression_level=1)
 
 
 def filegate_convert(landing: Path, out: Path, workers: int = 1) -> None:
@@ -120,7 +165,7 @@ def floor(landing: Path, out: Path) -> None:
                 g.write(chunk)
 
 
-CONTENDERS = {"pandas": pandas_textbook, "duckdb": duckdb_copy, "filegate": filegate_convert,
+CONTENDERS = {"pandas": pandas_textbook, "duckdb": duckdb_copy, "polars": polars_lazy, "filegate": filegate_convert,
               "filegate-parallel": lambda landing, out: filegate_convert(landing, out, os.cpu_count() or 1),
               "floor": floor}
 
