@@ -107,7 +107,7 @@ def test_smoke_runs_every_contender_with_equal_outputs(tmp_path):
     result = subprocess.run([sys.executable, str(BENCH / "convert_bench.py"), "--smoke", "--work", str(tmp_path)],
                             capture_output=True, text=True, cwd=BENCH)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    for name in ("pandas", "duckdb", "filegate", "filegate-parallel", "floor"):
+    for name in ("pandas", "duckdb", "polars", "filegate", "filegate-parallel", "floor"):
         assert f"| {name} |" in result.stdout
 
 
@@ -133,6 +133,14 @@ def test_smrt_end_to_end_smoke_reports_every_step(tmp_path):
     for step in ("claim", "convert", "stage", "audit", "publish"):
         assert f"| {step} |" in result.stdout
     assert "| convert | 4 |" in result.stdout   # one mapped task instance per file
+
+
+def test_scale_smoke_loads_every_row_at_each_size(tmp_path):
+    result = _bench("scale_bench.py", tmp_path)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    for size in ("2,000", "4,000"):
+        assert f"| {size} |" in result.stdout
+    assert "- 2x the rows: convert" in result.stdout
 
 
 def test_the_load_check_catches_a_changed_or_a_lost_row(conninfo):
