@@ -1,8 +1,10 @@
 """The audit gate: a Great Expectations suite validates the staged batch inside PostgreSQL.
 
 Validation is pushed down as SQL, so memory stays flat whatever the batch size. The whole batch
-is validated once, for pass or fail only; only when that fails is each file validated on its own,
-with samples, to tell which files fail and why. Results and browsable Data Docs go to `quality/<dataset>/`.
+passes the gate (`gate_suite`: the suite folded into one query, one scan of the table, run once);
+only when that fails is each file validated on its own with the full suite, with samples, to
+tell which files fail and why. Results go to `quality/<dataset>/`, and its browsable Data Docs
+are rebuilt once per run.
 """
 from __future__ import annotations
 
@@ -243,7 +245,8 @@ def gate_suite(suite):
     passes it passes the suite; one that fails it is validated file by file with the suite itself,
     which names the failures, as before."""
     import great_expectations as gx
-    import great_expectations.expectations as gxe
+
+    from filegate.gate_expectation import GateExpectation
 
     conditions, unique, across, queries, kept, folded = [], [], [], [], [], []
     for expectation in suite.expectations:
@@ -266,7 +269,7 @@ def gate_suite(suite):
     branches += queries
     gate = gx.ExpectationSuite(name=f"{suite.name}_gate")
     if branches:
-        gate.add_expectation(gxe.UnexpectedRowsExpectation(
+        gate.add_expectation(GateExpectation(
             description=f"suite {suite.name} in one pass: " + "; ".join(folded),
             unexpected_rows_query=" UNION ALL ".join(branches)))
     for expectation in kept:

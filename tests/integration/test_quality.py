@@ -84,7 +84,7 @@ def test_the_gate_is_one_query_plus_what_it_cannot_state(tmp_path):
     quality.context(tmp_path)   # GE builds suites against an active context
     gate = quality.gate_suite(_suite(gx))
     kinds = [type(e).__name__ for e in gate.expectations]
-    assert kinds == ["UnexpectedRowsExpectation", "ExpectColumnValueLengthsToBeBetween"]
+    assert kinds == ["GateExpectation", "ExpectColumnValueLengthsToBeBetween"]
     query = gate.expectations[0].unexpected_rows_query
     # not null, ranges and the pattern in one scan; the two uniqueness checks in one aggregate
     assert query.count("SELECT 1 FROM {batch}") == 3
@@ -116,3 +116,24 @@ def test_the_gate_never_passes_a_batch_the_suite_fails(validate):
                 for f, line in zip([1, 1, 2, 2], [2, 3, 2, 3])]
         suite_passes, gate_passes = validate(rows)
         assert suite_passes or not gate_passes, rows
+
+
+def test_the_gate_scans_the_batch_once(validate):
+    """GE's UnexpectedRowsExpectation runs its query twice (the rows, then their count); the
+    gate's scans the whole batch, so it must run once."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    gate_queries = []
+
+    def seen(conn, cursor, statement, *args):
+        if "SELECT 1 FROM" in statement:   # how the gate words its branches; the suite's queries select *
+            gate_queries.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        assert validate(CLEAN) == (True, True)
+        assert validate([DEFECTS["key null"](CLEAN[0]), *CLEAN[1:]]) == (False, False)
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert len(gate_queries) == 2, gate_queries
