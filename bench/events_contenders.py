@@ -274,19 +274,14 @@ STEPS = ("claim", "convert", "stage", "audit", "publish")
 def step(name: str, landing: Path, conninfo: str, data_root: Path, state_file: Path) -> None:
     """One step of filegate, in its own process as an Airflow task runs (convert mapped on 2
     processes); what a step hands to the next goes through <state_file>."""
-    import os
-    import shutil
     from concurrent.futures import ProcessPoolExecutor
 
     from filegate import pipeline
+    from harness import land
 
     state = json.loads(state_file.read_text()) if state_file.exists() else {}
     if name == "claim":
-        shutil.rmtree(data_root, ignore_errors=True)
-        for raw in files(landing):   # hard links: publish moves the files to archive, the originals stay
-            target = data_root / "landing" / "events" / raw.relative_to(landing)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(raw, target)
+        land(files(landing), landing, data_root, "events")
         state["handed"] = pipeline.claim("events", "bench", conninfo)
     elif name == "convert":
         with ProcessPoolExecutor(2) as pool:

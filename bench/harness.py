@@ -50,6 +50,18 @@ finally:
 """
 
 
+def land(raw_files, source: Path, data_root: Path, dataset: str) -> None:
+    """A fresh `<data_root>/landing/<dataset>/` holding `raw_files` (their paths as under
+    `source`) as hard links: publish moves the files to archive, and the originals stay."""
+    import shutil
+
+    shutil.rmtree(data_root, ignore_errors=True)
+    for raw in raw_files:
+        target = data_root / "landing" / dataset / raw.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(raw, target)
+
+
 def measure(label: str, argv: list[str], env: dict | None = None) -> Measurement:
     """`argv` is `[python, script or -c code, args...]`, run under a wrapper that reports its peak."""
     import tempfile

@@ -158,15 +158,12 @@ def end_to_end(landing: Path, conninfo: str, data_root: Path, timings: Path) -> 
     """filegate from landing to published rows, as the DAG runs its steps (convert mapped on 2
     processes); the time of each step, and the sales expected, go to <timings>."""
     import os
-    import shutil
     import time
     from concurrent.futures import ProcessPoolExecutor
 
-    shutil.rmtree(data_root, ignore_errors=True)
-    target = data_root / "landing" / "housing"
-    target.mkdir(parents=True)
-    for raw in responses(landing):   # hard links: publish moves the files to archive, the originals stay
-        os.link(raw, target / raw.name)
+    from harness import land
+
+    land(responses(landing), landing, data_root, "housing")
     os.environ.update(FILEGATE_DATA_ROOT=str(data_root), FILEGATE_MIN_FILE_AGE="0")
     from filegate import pipeline
 

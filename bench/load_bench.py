@@ -22,7 +22,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from harness import Measurement, measure, record
+from harness import Measurement, land, measure, record
 
 HERE = Path(__file__).resolve().parent
 
@@ -78,12 +78,7 @@ class Bench:
         a JSON description of the batch for the filegate contender."""
         from filegate import pipeline
 
-        shutil.rmtree(data_root, ignore_errors=True)
-        for raw in landing.rglob("*"):
-            if raw.is_file():   # hard links: publish moves the files to archive, the originals stay
-                target = data_root / "landing" / "raw_data" / raw.relative_to(landing)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.link(raw, target)
+        land((raw for raw in landing.rglob("*") if raw.is_file()), landing, data_root, "raw_data")
         os.environ["FILEGATE_DATA_ROOT"] = str(data_root)
         files = pipeline.claim("raw_data", run_id, conninfo)
         converted = [pipeline.convert("raw_data", run_id, f, conninfo) for f in files]

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from harness import measure, record
+from harness import land, measure, record
 
 HERE = Path(__file__).resolve().parent
 SIZES = (1_000_000, 2_000_000, 4_000_000, 8_000_000)
@@ -29,12 +29,7 @@ def end_to_end(landing: Path, conninfo: str, data_root: Path, timings: Path) -> 
     mapped on a process per core); the time of each step goes to <timings>."""
     from concurrent.futures import ProcessPoolExecutor
 
-    shutil.rmtree(data_root, ignore_errors=True)
-    for raw in landing.rglob("*"):   # hard links: publish moves the files to archive, the originals stay
-        if raw.is_file():
-            target = data_root / "landing" / "raw_data" / raw.relative_to(landing)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(raw, target)
+    land((raw for raw in landing.rglob("*") if raw.is_file()), landing, data_root, "raw_data")
     os.environ.update(FILEGATE_DATA_ROOT=str(data_root), FILEGATE_MIN_FILE_AGE="0")
     from filegate import pipeline
 

@@ -107,21 +107,16 @@ def step(name: str, landing: Path, conninfo: str, data_root: Path, state_file: P
     """One step of filegate from landing to published rows and the day's report and export, in
     its own process as an Airflow task runs (convert mapped on 2 processes); what a step hands to
     the next goes through <state_file>. Data root and settings come from the environment."""
-    import os
-    import shutil
     from concurrent.futures import ProcessPoolExecutor
     from datetime import date
 
     from filegate import pipeline, settings
     from filegate.reports import write
+    from harness import land
 
     state = json.loads(state_file.read_text()) if state_file.exists() else {}
     if name == "claim":
-        shutil.rmtree(data_root, ignore_errors=True)
-        target = data_root / "landing" / "wells"
-        target.mkdir(parents=True)
-        for raw in landing.glob("*.json"):   # hard links: publish moves the files to archive, the originals stay
-            os.link(raw, target / raw.name)
+        land(landing.glob("*.json"), landing, data_root, "wells")
         state["handed"] = pipeline.claim("wells", "bench", conninfo)
     elif name == "convert":
         with ProcessPoolExecutor(2) as pool:
