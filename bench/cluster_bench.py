@@ -30,7 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "plugins"))
-from harness import machine, record  # noqa: E402
+from harness import machine, record, work_folder  # noqa: E402
 
 from filegate.processes import free_port  # noqa: E402
 
@@ -240,7 +240,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--smoke", action="store_true", help="2,000 rows, 2 workers only, no results file")
-    parser.add_argument("--work", type=Path, default=HERE / "data" / "cluster")
+    parser.add_argument("--work", type=work_folder, default=HERE / "data" / "cluster")
     args = parser.parse_args(argv)
     rows = 2_000 if args.smoke else args.rows
     configs = CONFIGS[1:2] if args.smoke else CONFIGS

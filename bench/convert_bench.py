@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from equality import differences, output_digests
-from harness import Measurement, measure, record
+from harness import Measurement, measure, record, work_folder
 
 HERE = Path(__file__).resolve().parent
 
@@ -67,19 +67,25 @@ def verdicts(runs: dict[str, list[Measurement]], ours: str, targets: dict[str, f
     return "\n".join(lines)
 
 
+def tracks_landing(work: Path, rows: int) -> Path:
+    """The raw_data landing folder of `rows` track rows in 10 mixed files, generated once per size."""
+    landing = work / f"tracks-{rows}" / "raw_data"
+    if not landing.exists():
+        print(f"generating {rows:,} track rows in 10 mixed files under {landing}", flush=True)
+        write_volume(landing, rows, parts=10)
+    return landing
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--smoke", action="store_true", help="2,000 rows, 1 run, no results file")
-    parser.add_argument("--work", type=Path, default=HERE / "data" / "convert")
+    parser.add_argument("--work", type=work_folder, default=HERE / "data" / "convert")
     args = parser.parse_args(argv)
     rows, runs = (2_000, 1) if args.smoke else (args.rows, args.runs)
 
-    landing = args.work / f"tracks-{rows}" / "raw_data"
-    if not landing.exists():
-        print(f"generating {rows:,} track rows in 10 mixed files under {landing}", flush=True)
-        write_volume(landing, rows, parts=10)
+    landing = tracks_landing(args.work, rows)
     out_root = args.work / "out"
     shutil.rmtree(out_root, ignore_errors=True)
 

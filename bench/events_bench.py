@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from harness import Measurement, measure, record
+from harness import Measurement, measure, record, work_folder
 
 HERE = Path(__file__).resolve().parent
 
@@ -103,9 +103,8 @@ def main(argv=None) -> int:
     parser.add_argument("--events", type=int, default=6_000_000)
     parser.add_argument("--files", type=int, default=24)
     parser.add_argument("--smoke", action="store_true", help="5,000 events in 5 files; no results file")
-    parser.add_argument("--work", type=Path, default=HERE / "data" / "events")
+    parser.add_argument("--work", type=work_folder, default=HERE / "data" / "events")
     args = parser.parse_args(argv)
-    args.work = args.work.resolve()   # settings resolve a relative data root against the project, not here
     if args.smoke:
         args.events, args.files = 5_000, 5
     landing = landing_set(args.work, args.events, args.files)

@@ -50,6 +50,14 @@ finally:
 """
 
 
+def work_folder(value: str) -> Path:
+    """`--work` as an absolute path. filegate's settings resolve a relative data root or state
+    folder against the project, not the current folder: `make bench-smoke` (run from bench/ with
+    `--work data/smoke/...`) landed files in one place and claimed from another, and delivered
+    nothing ("2,000 rows delivered, 0 stored")."""
+    return Path(value).expanduser().resolve()
+
+
 def land(raw_files, source: Path, data_root: Path, dataset: str) -> None:
     """A fresh `<data_root>/landing/<dataset>/` holding `raw_files` (their paths as under
     `source`) as hard links: publish moves the files to archive, and the originals stay."""
@@ -60,6 +68,50 @@ def land(raw_files, source: Path, data_root: Path, dataset: str) -> None:
         target = data_root / "landing" / dataset / raw.relative_to(source)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.link(raw, target)
+
+
+def deliver(dataset: str, raw_files, source: Path, conninfo: str, data_root: Path, workers: int,
+            chunksize: int = 1) -> tuple[dict, list[dict]]:
+    """One delivery from landing to published rows, as the DAG runs its steps (convert mapped on
+    `workers` processes): the seconds of each step, and the batch as convert handed it on. The
+    benchmark input must be clean: a file not claimed, or refused by any step, ends the run."""
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    raw_files = list(raw_files)
+    land(raw_files, source, data_root, dataset)
+    os.environ.update(FILEGATE_DATA_ROOT=str(data_root), FILEGATE_MIN_FILE_AGE="0")
+    from filegate import pipeline
+
+    spent = {}
+    start = time.perf_counter()
+    files = pipeline.claim(dataset, "bench", conninfo)
+    spent["claim"] = time.perf_counter() - start
+    if len(files) != len(raw_files):
+        raise SystemExit(f"claim took {len(files)} of the {len(raw_files)} files landed in {data_root}: "
+                         "the benchmark input must be claimed whole")
+    start = time.perf_counter()
+    with ProcessPoolExecutor(workers) as pool:
+        converted = list(pool.map(_convert, [(dataset, f, conninfo) for f in files], chunksize=chunksize))
+    spent["convert"] = time.perf_counter() - start
+    refused = [c["filename"] for c in converted if c["status"] != "converted"]
+    if refused:
+        raise SystemExit(f"convert refused {refused}: the benchmark input must be clean")
+    batch = converted
+    for step in ("stage", "audit", "publish"):
+        start = time.perf_counter()
+        batch = getattr(pipeline, step)(dataset, "bench", batch, conninfo)
+        spent[step] = time.perf_counter() - start
+        if batch.get("rejected"):
+            raise SystemExit(f"{step} refused {batch['rejected']}: the benchmark input must be clean")
+    return spent, converted
+
+
+def _convert(job) -> dict:
+    from filegate import pipeline
+
+    dataset, file, conninfo = job
+    return pipeline.convert(dataset, "bench", file, conninfo)
 
 
 def measure(label: str, argv: list[str], env: dict | None = None) -> Measurement:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import orjson
 
-from harness import Measurement, measure, record
+from harness import Measurement, measure, record, work_folder
 
 HERE = Path(__file__).resolve().parent
 
@@ -129,9 +129,8 @@ def main(argv=None) -> int:
     parser.add_argument("--records", type=int, default=1_017_244)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--smoke", action="store_true", help="6 files, 600 records, 1 run, no results file")
-    parser.add_argument("--work", type=Path, default=HERE / "data" / "housing")
+    parser.add_argument("--work", type=work_folder, default=HERE / "data" / "housing")
     args = parser.parse_args(argv)
-    args.work = args.work.resolve()   # settings resolve a relative data root against the project, not here
     files, records, runs = (6, 600, 1) if args.smoke else (args.files, args.records, args.runs)
 
     from filegate.datasets.housing.sample import write_volume

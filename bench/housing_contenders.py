@@ -157,41 +157,12 @@ class _Inline:
 def end_to_end(landing: Path, conninfo: str, data_root: Path, timings: Path) -> None:
     """filegate from landing to published rows, as the DAG runs its steps (convert mapped on 2
     processes); the time of each step, and the sales expected, go to <timings>."""
-    import os
-    import time
-    from concurrent.futures import ProcessPoolExecutor
+    from harness import deliver
 
-    from harness import land
-
-    land(responses(landing), landing, data_root, "housing")
-    os.environ.update(FILEGATE_DATA_ROOT=str(data_root), FILEGATE_MIN_FILE_AGE="0")
-    from filegate import pipeline
-
-    spent = {}
-    start = time.perf_counter()
-    files = pipeline.claim("housing", "bench", conninfo)
-    spent["claim"] = time.perf_counter() - start
-    start = time.perf_counter()
-    with ProcessPoolExecutor(2) as pool:
-        converted = list(pool.map(_pipeline_convert, [(f, conninfo) for f in files], chunksize=8))
-    spent["convert"] = time.perf_counter() - start
-    expected = sum(c["rows"].get("sales", 0) for c in converted if c["status"] == "converted")   # keys are unique
-    for step in ("stage", "audit", "publish"):
-        start = time.perf_counter()
-        result = getattr(pipeline, step)("housing", "bench", converted, conninfo)
-        spent[step] = time.perf_counter() - start
-        if step == "audit" and result["rejected"]:
-            raise SystemExit(f"the audit refused {result['rejected']}: the benchmark input must be clean")
-        converted = result
-    spent["expected_sales"] = expected
+    spent, converted = deliver("housing", responses(landing), landing, conninfo, data_root, workers=2, chunksize=8)
+    # keys are unique
+    spent["expected_sales"] = sum(c["rows"].get("sales", 0) for c in converted if c["status"] == "converted")
     timings.write_text(json.dumps(spent))
-
-
-def _pipeline_convert(job) -> dict:
-    from filegate import pipeline
-
-    file, conninfo = job
-    return pipeline.convert("housing", "bench", file, conninfo)
 
 
 def copy_floor(csv_rows: Path, conninfo: str) -> None:

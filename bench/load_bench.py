@@ -22,11 +22,11 @@ import statistics
 import sys
 from pathlib import Path
 
-from harness import Measurement, land, measure, record
+from harness import Measurement, land, measure, record, work_folder
 
 HERE = Path(__file__).resolve().parent
 
-from convert_bench import summary, verdicts  # noqa: E402
+from convert_bench import summary, tracks_landing, verdicts  # noqa: E402
 from load_contenders import COLUMNS, TO_SQL_CHUNK  # noqa: E402
 
 SCENARIOS = {"empty": ("pandas", "executemany", "filegate", "floor"),
@@ -163,18 +163,13 @@ def main(argv=None) -> int:
     parser.add_argument("--pandas-runs", type=int, default=1,
                         help="runs of the pandas contender (about 20 min each at 2,000,000 rows on 2 cores)")
     parser.add_argument("--smoke", action="store_true", help="2,000 rows, 1 run, no results file")
-    parser.add_argument("--work", type=Path, default=HERE / "data" / "load")
+    parser.add_argument("--work", type=work_folder, default=HERE / "data" / "load")
     args = parser.parse_args(argv)
     rows, runs = (2_000, 1) if args.smoke else (args.rows, args.runs)
-    args.work = args.work.resolve()
 
     from filegate import embedded, settings
-    from filegate.datasets.raw_data.sample import write_volume
 
-    landing = args.work / f"tracks-{rows}" / "raw_data"
-    if not landing.exists():
-        print(f"generating {rows:,} track rows in 10 mixed files under {landing}", flush=True)
-        write_volume(landing, rows, parts=10)
+    landing = tracks_landing(args.work, rows)
     bench = Bench(args.work)
     try:
         inputs = args.work / "inputs"

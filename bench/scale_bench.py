@@ -14,10 +14,9 @@ import json
 import os
 import shutil
 import sys
-import time
 from pathlib import Path
 
-from harness import land, measure, record
+from harness import deliver, measure, record, work_folder
 
 HERE = Path(__file__).resolve().parent
 SIZES = (1_000_000, 2_000_000, 4_000_000, 8_000_000)
@@ -27,34 +26,9 @@ STEPS = ("claim", "convert", "stage", "audit", "publish")
 def end_to_end(landing: Path, conninfo: str, data_root: Path, timings: Path) -> None:
     """One delivery of raw_data from landing to published rows, as the DAG runs its steps (convert
     mapped on a process per core); the time of each step goes to <timings>."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    land((raw for raw in landing.rglob("*") if raw.is_file()), landing, data_root, "raw_data")
-    os.environ.update(FILEGATE_DATA_ROOT=str(data_root), FILEGATE_MIN_FILE_AGE="0")
-    from filegate import pipeline
-
-    spent = {}
-    start = time.perf_counter()
-    files = pipeline.claim("raw_data", "scale", conninfo)
-    spent["claim"] = time.perf_counter() - start
-    start = time.perf_counter()
-    with ProcessPoolExecutor(os.cpu_count() or 1) as pool:
-        batch = list(pool.map(_convert, [(f, conninfo) for f in files]))
-    spent["convert"] = time.perf_counter() - start
-    for step in ("stage", "audit", "publish"):
-        start = time.perf_counter()
-        batch = getattr(pipeline, step)("raw_data", "scale", batch, conninfo)
-        spent[step] = time.perf_counter() - start
-        if batch.get("rejected"):
-            raise SystemExit(f"{step} refused {batch['rejected']}: the benchmark input must be clean")
+    files = (raw for raw in landing.rglob("*") if raw.is_file())
+    spent, _ = deliver("raw_data", files, landing, conninfo, data_root, workers=os.cpu_count() or 1)
     timings.write_text(json.dumps(spent))
-
-
-def _convert(job) -> dict:
-    from filegate import pipeline
-
-    file, conninfo = job
-    return pipeline.convert("raw_data", "scale", file, conninfo)
 
 
 def tracks(conninfo: str) -> int:
@@ -68,12 +42,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="track rows, comma-separated")
     parser.add_argument("--smoke", action="store_true", help="2,000 and 4,000 rows; no results file")
-    parser.add_argument("--work", type=Path, default=HERE / "data" / "scale")
+    parser.add_argument("--work", type=work_folder, default=HERE / "data" / "scale")
     args = parser.parse_args(argv)
     sizes = (2_000, 4_000) if args.smoke else tuple(int(s) for s in args.sizes.split(","))
 
     from filegate import embedded, schema, settings
-    from filegate.datasets.raw_data.sample import write_volume
+    from convert_bench import tracks_landing
     from load_bench import Bench
 
     bench = Bench(args.work)
@@ -84,10 +58,7 @@ def main(argv=None) -> int:
         bench.admin("ALTER DATABASE scale_template WITH is_template true")
         script = [sys.executable, str(Path(__file__).resolve())]
         for size in sizes:
-            landing = args.work / f"tracks-{size}" / "raw_data"
-            if not landing.exists():
-                print(f"generating {size:,} track rows in 10 mixed files under {landing}", flush=True)
-                write_volume(landing, size, parts=10)
+            landing = tracks_landing(args.work, size)
             out = args.work / "out"
             shutil.rmtree(out, ignore_errors=True)
             convert = measure("convert", [sys.executable, str(HERE / "convert_contenders.py"), "filegate-parallel",

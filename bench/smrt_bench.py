@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from harness import record
+from harness import record, work_folder
 
 HERE = Path(__file__).resolve().parent
 
@@ -54,10 +54,9 @@ def main(argv=None) -> int:
     parser.add_argument("--readings", type=int, default=5_000_000)
     parser.add_argument("--files", type=int, default=50)
     parser.add_argument("--smoke", action="store_true", help="20,000 readings in 4 files, no results file")
-    parser.add_argument("--work", type=Path, default=HERE / "data" / "smrt")
+    parser.add_argument("--work", type=work_folder, default=HERE / "data" / "smrt")
     args = parser.parse_args(argv)
     readings, files = (20_000, 4) if args.smoke else (args.readings, args.files)
-    args.work = args.work.resolve()
 
     state, data = args.work / "state", args.work / "data"
     os.environ.update(FILEGATE_STATE_DIR=str(state), FILEGATE_DATA_ROOT=str(data), FILEGATE_MIN_FILE_AGE="0")

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from harness import Measurement, measure, record
+from harness import Measurement, measure, record, work_folder
 
 HERE = Path(__file__).resolve().parent
 
@@ -130,9 +130,8 @@ def main(argv=None) -> int:
     parser.add_argument("--records", type=int, default=20_000_000)
     parser.add_argument("--seed-sizes", default="1000000,2000000,4000000")
     parser.add_argument("--smoke", action="store_true", help="200 wells, 4 files, 4,000 months; no results file")
-    parser.add_argument("--work", type=Path, default=HERE / "data" / "wells")
+    parser.add_argument("--work", type=work_folder, default=HERE / "data" / "wells")
     args = parser.parse_args(argv)
-    args.work = args.work.resolve()   # settings resolve a relative data root against the project, not here
     if args.smoke:
         args.wells, args.operators, args.files, args.records, args.seed_sizes = 200, 12, 4, 4_000, "1000,2000"
     seed_sizes = [int(n) for n in args.seed_sizes.split(",")]

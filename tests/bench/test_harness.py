@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
+ROOT = Path(__file__).resolve().parents[2]
+BENCH = ROOT / "bench"
 sys.path.insert(0, str(BENCH))
 
 from equality import differences, output_digests  # noqa: E402
@@ -141,6 +142,31 @@ def test_scale_smoke_loads_every_row_at_each_size(tmp_path):
     for size in ("2,000", "4,000"):
         assert f"| {size} |" in result.stdout
     assert "- 2x the rows: convert" in result.stdout
+
+
+def test_issue25_bench_smoke_delivers_every_row_with_a_relative_work_folder(tmp_path):
+    """`make bench-smoke` passes `--work data/smoke/<bench>`, relative to bench/: filegate's
+    settings resolved the data root against the project instead, so claim looked in another
+    folder and scale_bench ended "2,000 rows delivered, 0 stored" (it passed with the default,
+    absolute, folder)."""
+    import shutil
+
+    relative = Path("data") / f"smoke-relative-{tmp_path.name}"   # inside bench/data/ (ignored by git)
+    try:
+        result = _bench("scale_bench.py", relative)
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+        assert "| 2,000 |" in result.stdout
+        assert (BENCH / relative).is_dir() and not (ROOT / relative).exists()   # everything where it was asked
+    finally:
+        shutil.rmtree(BENCH / relative, ignore_errors=True)
+        shutil.rmtree(ROOT / relative, ignore_errors=True)
+
+
+def test_work_folder_is_absolute_whatever_the_current_folder(tmp_path, monkeypatch):
+    from harness import work_folder
+
+    monkeypatch.chdir(tmp_path)
+    assert work_folder("data/smoke") == tmp_path / "data" / "smoke"
 
 
 def test_the_load_check_catches_a_changed_or_a_lost_row(conninfo):
