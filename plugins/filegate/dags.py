@@ -94,8 +94,8 @@ def ingest_dag(ds: Dataset):
             from airflow.sdk.exceptions import AirflowSkipException
 
             result = pipeline.publish(name, run_id, audited, warehouse.conninfo_from_airflow())
-            if not audited["file_ids"]:   # skipping emits no Asset event: consumers see only real loads
-                raise AirflowSkipException("no file passed the audit: nothing published")
+            if not result["file_ids"]:   # skipping emits no Asset event: consumers see only real loads
+                raise AirflowSkipException("no file passed the audit and publish: nothing published")
             return result
 
         groups = claim(wait.output)

@@ -31,3 +31,16 @@ class Reject(Exception):
     def describe(self, filename: str) -> str:
         where = f"line {self.line}" if self.line else "whole file"
         return f"{filename}, {where}: {self.problem}"
+
+
+# SQLSTATE classes of a statement PostgreSQL refuses for the rows it was given: 22, a data exception
+# (a numeric overflow, a date out of range); 23, an integrity constraint; 54, a program limit (an
+# index entry over its ~2.7 kB maximum). Anything else is the machine's (retry) or a bug (fail).
+REFUSING_SQLSTATE_CLASSES = ("22", "23", "54")
+
+
+def refused_by_postgres(error: BaseException) -> bool:
+    """Whether PostgreSQL refused a statement because of the rows it was given: the file that
+    brought them is at fault, not the machine."""
+    sqlstate = getattr(error, "sqlstate", None)
+    return bool(sqlstate) and sqlstate[:2] in REFUSING_SQLSTATE_CLASSES

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from filegate import datasets, faults, landing, registry
 from filegate.convert import convert_file, part_path
-from filegate.errors import QUOTE_LIMIT, Reject, bounded
+from filegate.errors import QUOTE_LIMIT, Reject, bounded, refused_by_postgres
 from filegate.registry import Action, FileStatus
 from filegate.settings import Settings, load
 from filegate.warehouse import connect
@@ -166,6 +166,8 @@ def environmental(error: Exception) -> bool:
 
     import psycopg
 
+    if refused_by_postgres(error):   # e.g. an index entry too long: psycopg calls it an OperationalError
+        return False
     return (isinstance(error, (MemoryError, psycopg.OperationalError, psycopg.InterfaceError))
             or isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO))
 
@@ -233,19 +235,31 @@ def audit(dataset_name: str, run_id: str, staged: dict, conninfo: str, settings:
 
 
 def publish(dataset_name: str, run_id: str, audited: dict, conninfo: str, settings: Settings | None = None) -> dict:
-    """Upsert the passing files in one transaction, then archive them and drop the run's parts."""
+    """Upsert the passing files in one transaction, then archive them and drop the run's parts. A
+    file whose rows PostgreSQL refuses at publish is quarantined (file and line named); the
+    others load."""
     from filegate.publish import archive_loaded, publish_batch
 
     s = settings or load()
     ds = datasets.get(dataset_name)
-    counts = publish_batch(conninfo, ds, audited["staging"], audited["file_ids"])
+    published = publish_batch(conninfo, ds, audited["staging"], audited["file_ids"],
+                              others_refused=bool(audited.get("rejected")))
+    with connect(conninfo) as conn:
+        names = {f.file_id: f for f in registry.files(conn, list(published.refused))}
+    for file_id, problem in published.refused.items():
+        f = names[file_id]
+        _refuse(conninfo, s, ds.name, run_id, file_id, f.stored_path, f.filename, problem.describe(f.filename),
+                {"refused_at": "publish"})
     moved = archive_loaded(conninfo, ds, audited["file_ids"], s.landing / ds.name, s.archive,
                            landing.run_folder(run_id))
     shutil.rmtree(run_dir(s, ds.name, run_id) / "parts", ignore_errors=True)
-    rows = sum(counts.values())
-    log.info("%s: published %d file(s), %d row(s) now stored from them; archived %d file(s)",
-             ds.name, len(counts), rows, len(moved))
-    return {"files_loaded": len(counts), "rows": rows, "archived": [str(p) for p in moved]}
+    with connect(conninfo) as conn:
+        loaded = [f.file_id for f in registry.loaded_in(conn, audited["file_ids"])]   # this attempt's or an earlier one's
+    rows = sum(published.rows.values())
+    log.info("%s: published %d file(s), %d row(s) now stored from them; %d refused by PostgreSQL; archived %d file(s)",
+             ds.name, len(published.rows), rows, len(published.refused), len(moved))
+    return {"files_loaded": len(published.rows), "rows": rows, "archived": [str(p) for p in moved],
+            "file_ids": loaded, "rejected": sorted(published.refused)}
 
 
 def _refuse(conninfo: str, s: Settings, dataset: str, run_id: str, file_id: int, path: Path | None, filename: str,

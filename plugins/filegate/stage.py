@@ -14,7 +14,7 @@ from pathlib import Path
 
 from filegate import column_types
 from filegate.declaration import Dataset
-from filegate.errors import QUOTE_LIMIT, Reject, bounded
+from filegate.errors import QUOTE_LIMIT, Reject, bounded, refused_by_postgres
 from filegate.tables import LINEAGE, Table
 from filegate.warehouse import compose, connect
 
@@ -48,18 +48,18 @@ def stage_batch(conninfo: str, name: str, table: Table, run_dir: Path, file_ids:
 
     try:
         return stage_table(conninfo, name, table, combine_parts(run_dir, table.name, file_ids)), {}
-    except refusals() as e:
+    except Exception as e:
+        if not refusal(e):
+            raise
         log.warning("PostgreSQL refused the batch's %s rows (%s); staging file by file to find the file(s) at "
                     "fault", table.name, bounded(str(e), QUOTE_LIMIT))
     parts = {i: part_path(run_dir, table.name, i) for i in file_ids}
     return stage_files(conninfo, name, table, {i: p for i, p in parts.items() if p.exists()})
 
 
-def refusals() -> tuple[type[Exception], ...]:
-    """What refuses a file's rows (bad data), as opposed to a failing database or machine."""
-    import psycopg
-
-    return psycopg.DataError, psycopg.IntegrityError, BadLine
+def refusal(error: Exception) -> bool:
+    """Whether `error` refuses a file's rows (bad data), as opposed to a failing database or machine."""
+    return isinstance(error, BadLine) or refused_by_postgres(error)
 
 
 def drop_staging_except(conn, dataset: Dataset, runs: set[str]) -> list[str]:
@@ -85,7 +85,9 @@ def stage_files(conninfo: str, name: str, table: Table, parts: dict[int, Path]) 
             try:
                 with conn.transaction():
                     rows += _copy_lines(conn, name, table, part)
-            except refusals() as e:
+            except Exception as e:
+                if not refusal(e):
+                    raise
                 refused[file_id] = _refusal(e, table, part)
         conn.execute(compose("ANALYZE {t}", t=name))
     log.info("staged %d %s rows into %s file by file; %d file(s) refused", rows, table.name, name, len(refused))

@@ -204,3 +204,34 @@ def test_top_paths_uses_the_gin_index_for_attribute_queries(conninfo, settings):
         conn.execute("SET enable_seqscan = off")   # the sample is small: show the index CAN serve `?`
         plan = "\n".join(r[0] for r in conn.execute("EXPLAIN SELECT count(*) FROM events.events WHERE attributes ? 'ms'"))
     assert "ix_events_attributes" in plan
+
+
+def access_line(agent: str, path: str = "/z", second: int = 3) -> str:
+    return (f'10.0.0.7 - - [03/Mar/2024:12:00:{second:02d} +0000] "GET {path} HTTP/1.1" 200 12 "-" "{agent}"\n')
+
+
+def test_issue25_a_user_agent_too_long_to_index_refuses_its_file_alone_run_after_run(conninfo, settings):
+    """Issue 25, defect 1: a 3,000-character user agent beside a good file made publish fail on the
+    GIN over `attributes` (index row size 3016 exceeds maximum 2712), both files stayed claimed and
+    every later run failed the same way."""
+    import random
+
+    landing = settings.landing / "events"
+    deliver(landing, "first.log", access_line("curl/8.0", "/a", 1), 120)
+    run_batch("run-1", conninfo, settings)   # the table holds rows: the GIN index is grown, not built
+    letters = random.Random(3)
+    agent = "".join(letters.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(3000))
+    deliver(landing, "long_agent.log", access_line("Mozilla/5.0", "/y", 2) + access_line(agent), 60)
+    deliver(landing, "good.log", access_line("curl/8.1", "/b", 4), 60)
+    run_batch("run-2", conninfo, settings)
+    files = statuses(conninfo)
+    assert {name: status for name, (status, _) in files.items()} == {
+        "first.log": "loaded", "long_agent.log": "rejected", "good.log": "loaded"}
+    assert files["long_agent.log"][1].startswith("long_agent.log, line 2: PostgreSQL refused its rows at publish")
+    assert "a value too long to index" in files["long_agent.log"][1]
+    assert query(conninfo, "SELECT attributes -> 'path' FROM events.events ORDER BY ts") == [("/a",), ("/b",)]
+    assert sorted(p.name for p in (settings.quarantine / "events").rglob("long_agent.log*")) == [
+        "long_agent.log", "long_agent.log.reason.json"]
+    deliver(landing, "later.log", access_line("curl/8.2", "/c", 5), 60)   # the next run is not blocked
+    run_batch("run-3", conninfo, settings)
+    assert statuses(conninfo)["later.log"][0] == "loaded"

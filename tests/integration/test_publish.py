@@ -82,8 +82,8 @@ def test_a_redelivered_parent_replaces_its_children_and_the_derived_table_follow
                     [{"order_id": 1, "line_no": 1, "amount": "5", "attributes": {"gift": "yes"}},
                      {"order_id": 1, "line_no": 2, "amount": "7"},
                      {"order_id": 2, "line_no": 1, "amount": "1.5"}])
-    counts = publish_batch(conninfo, shop, first["staging"], [first["file_id"]])
-    assert counts == {first["file_id"]: 5}   # 2 orders + 3 lines; the derived totals are not rows loaded
+    published = publish_batch(conninfo, shop, first["staging"], [first["file_id"]])
+    assert published.rows == {first["file_id"]: 5} and not published.refused   # 2 orders + 3 lines; the derived totals are not rows loaded
     assert stored(conninfo) == ([(1, 1, "5", {"gift": "yes"}), (1, 2, "7", None), (2, 1, "1.5", None)],
                                 [(1, 2, "12"), (2, 1, "1.5")])
 
@@ -182,3 +182,87 @@ def test_keys_the_audit_keeps_unique_go_in_unsorted_and_a_repeat_that_skipped_th
                                                            {"order_id": 3, "customer": "Cyd"}], [])
     with pytest.raises(psycopg.errors.CardinalityViolation):
         publish_batch(conninfo, unique, third["staging"], [third["file_id"]])
+
+
+def long_text(n: int, seed: int = 7) -> str:
+    """Letters no compression shortens much (PostgreSQL compresses index entries first)."""
+    import random
+
+    letters = random.Random(seed)
+    return "".join(letters.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(n))
+
+
+def refusals_of(published) -> dict[int, tuple[int | None, str]]:
+    return {file_id: (reject.line, reject.problem) for file_id, reject in published.refused.items()}
+
+
+def test_issue25_a_value_too_long_to_index_refuses_its_file_alone_at_its_line_and_the_others_load(
+        conninfo, shop, tmp_path):
+    from dataclasses import replace
+
+    indexed = replace(shop, tables=(replace(ORDERS, indexes={"customer": "btree"}),
+                                    replace(LINES, indexes={"attributes": "gin"}), TOTALS))
+    with psycopg.connect(conninfo, autocommit=True) as conn:   # the tables as their declaration makes them
+        conn.execute("CREATE INDEX ix_orders_customer ON shop.orders (customer)")
+        conn.execute("CREATE INDEX ix_order_lines_attributes ON shop.order_lines USING gin (attributes)")
+    before = deliver(conninfo, indexed, tmp_path, "0.json", [{"order_id": 9, "customer": "Eve"}], [])
+    assert publish_batch(conninfo, indexed, before["staging"], [before["file_id"]]).rows == {before["file_id"]: 1}
+
+    good = deliver(conninfo, indexed, tmp_path, "a.json", [{"order_id": 1, "customer": "Ann"}],
+                   [{"order_id": 1, "line_no": 1, "amount": "5"}])
+    key = deliver(conninfo, indexed, tmp_path, "b.json",
+                  [{"order_id": 2, "customer": "Bo"}, {"order_id": 3, "customer": long_text(3000)}], [])
+    gin = deliver(conninfo, indexed, tmp_path, "c.json", [{"order_id": 4, "customer": "Cy"}],
+                  [{"order_id": 4, "line_no": n, "amount": "1"} for n in range(1, 6)]
+                  + [{"order_id": 4, "line_no": 6, "amount": "1", "attributes": {"agent": long_text(3000, 8)}}])
+    staging = {t: f"{good['staging'][t]}_all" for t in good["staging"]}   # one batch: the three files' rows together
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        for table, name in staging.items():
+            parts = " UNION ALL ".join(f"SELECT * FROM {b['staging'][table]}" for b in (good, key, gin))
+            conn.execute(f"CREATE TABLE {name} AS {parts}")
+    ids = [good["file_id"], key["file_id"], gin["file_id"]]
+
+    published = publish_batch(conninfo, indexed, staging, ids)
+    assert published.rows == {good["file_id"]: 2}
+    refused = refusals_of(published)
+    assert refused[key["file_id"]][0] == 2 and refused[gin["file_id"]][0] == 6   # the lines of the rows refused
+    for line, problem in refused.values():
+        assert problem.startswith("PostgreSQL refused its rows at publish (shop.")
+        assert "index row size" in problem and "a value too long to index" in problem
+    with psycopg.connect(conninfo) as conn:
+        assert conn.execute("SELECT order_id FROM shop.orders ORDER BY 1").fetchall() == [(1,), (9,)]
+        statuses = dict(conn.execute("SELECT filename, status FROM filegate.files").fetchall())
+    assert statuses == {"0.json": "loaded", "a.json": "loaded", "b.json": "claimed", "c.json": "claimed"}   # refused by the caller
+
+
+def test_issue25_an_overflow_in_a_derived_step_refuses_the_file_at_its_line_or_whole(conninfo, shop, tmp_path):
+    # the derived totals hold at most 999.99: one line over it names its line; lines that only
+    # overflow together refuse the whole file; the other file of the batch loads
+    (shop.sql_dir / "publish" / "010_totals.sql").write_text(TOTALS_SQL.replace("sum(l.amount)", "sum(l.amount)::numeric(5, 2)"))
+    good = deliver(conninfo, shop, tmp_path, "a.json", [{"order_id": 1, "customer": "Ann"}],
+                   [{"order_id": 1, "line_no": 1, "amount": "5"}])
+    one = deliver(conninfo, shop, tmp_path, "b.json", [{"order_id": 2, "customer": "Bo"}, {"order_id": 3, "customer": "Cy"}],
+                  [{"order_id": 2, "line_no": 1, "amount": "1"}, {"order_id": 3, "line_no": 1, "amount": "5000"}])
+    summed = deliver(conninfo, shop, tmp_path, "c.json", [{"order_id": 4, "customer": "Di"}],
+                     [{"order_id": 4, "line_no": n, "amount": "600"} for n in (1, 2)])
+    for batch in (good, one, summed):
+        # staged in three batches of their own, published as three: the kit's steps read only their file's rows
+        published = publish_batch(conninfo, shop, batch["staging"], [batch["file_id"]])
+        if batch is good:
+            assert published.rows == {good["file_id"]: 2} and not published.refused
+        elif batch is one:
+            # lines of a file count across its tables: orders are its lines 1-2, order_lines 1-2 too here
+            [(line, problem)] = refusals_of(published).values()
+            assert line == 2 and "the publish step 010_totals.sql" in problem and "numeric field overflow" in problem
+        else:
+            [(line, problem)] = refusals_of(published).values()
+            assert line is None and "numeric field overflow" in problem
+    assert stored(conninfo) == ([(1, 1, "5", None)], [(1, 1, "5.00")])
+
+
+def test_issue25_a_refusal_that_is_not_the_rows_fault_still_fails_the_publish(conninfo, shop, tmp_path):
+    batch = deliver(conninfo, shop, tmp_path, "a.json", [{"order_id": 1, "customer": "Ann"}], [])
+    (shop.sql_dir / "publish" / "020_broken.sql").write_text("SELECT 1 / 0 FROM shop.orders WHERE false"
+                                                              " UNION ALL SELECT no_such_function()")
+    with pytest.raises(psycopg.errors.UndefinedFunction):   # a bug in a step: the task fails, Airflow retries
+        publish_batch(conninfo, shop, batch["staging"], [batch["file_id"]])

@@ -53,6 +53,26 @@ def test_references_may_point_into_the_same_batch_or_what_is_loaded_but_not_nowh
     assert "albums.artist_id refers to an existing artists.artist_id" in reason and "line 3" in reason
 
 
+def test_issue25_a_reference_to_a_row_of_a_file_refused_in_the_same_batch_is_refused_too(conninfo, settings):
+    """The audit counts the batch's staged rows as parents; when the file holding a parent is
+    refused in the same batch (here by the audit itself: a key twice in it), a row referring to it
+    would load pointing at nothing. Found while looking for issue 25's class of defects."""
+    landing = settings.landing / "raw_data"
+    drop(landing / "artists", "artists_1.csv", "ArtistId,Name\n1,A\n")
+    drop(landing / "artists", "artists_2.csv", "ArtistId,Name\n2,B\n3,C\n3,C again\n")
+    drop(landing / "albums", "albums_1.csv", "AlbumId,Title,ArtistId\n10,Fine,1\n")
+    drop(landing / "albums", "albums_2.csv", "AlbumId,Title,ArtistId\n11,Fine too,1\n12,By B,2\n")
+    run_batch("run1", conninfo, settings)
+
+    assert query(conninfo, "SELECT album_id, artist_id FROM raw_data.albums ORDER BY 1") == [(10, 1)]
+    reasons = dict(query(conninfo, "SELECT filename, reason FROM filegate.files WHERE status = 'rejected'"))
+    assert set(reasons) == {"artists/artists_2.csv", "albums/albums_2.csv"}
+    assert reasons["albums/albums_2.csv"] == (
+        "albums/albums_2.csv, line 3: albums.artist_id '2' refers to no artists.artist_id: the file of this batch "
+        "that delivered it was refused, so this one cannot load without it")
+    assert query(conninfo, "SELECT count(*) FROM filegate.files WHERE status = 'claimed'") == [(0,)]
+
+
 def test_undeclared_records_are_replaced_not_duplicated_on_redelivery(conninfo, settings):
     landing = settings.landing / "raw_data" / "reviews"
     drop(landing, "reviews_1.json", '{"a": 1}\n{"a": 2}\n')

@@ -262,3 +262,41 @@ def test_a_master_listing_one_well_twice_in_two_spellings_is_refused(conninfo, s
     ((status, reason),) = statuses(conninfo).values()
     assert status == "rejected" and "expect_compound_columns_to_be_unique(_file_id,api)" in reason
     assert query(conninfo, "SELECT count(*) FROM wells.wells") == [(0,)]
+
+
+def test_issue25_an_operator_too_long_to_index_refuses_its_master_and_the_months_of_its_wells(conninfo, settings):
+    """Issue 25, defect 1 in wells: an operator name over PostgreSQL's ~2.7 kB index limit passes
+    the audit and fails the publish step that keeps wells.operators (keyed by operator). Its master
+    alone is refused, at the line of that well; production of the wells only it delivered cannot
+    load without them and is refused too; production of known wells loads."""
+    import random
+
+    landing = settings.landing / "wells"
+    deliver(landing, "wellData.json", [well("05-123-00001", "ALPHA")], age=400)
+    deliver(landing, "ProductionData1.json", [month("05-123-00001", 2023, 1, 10)], age=400)
+    run_batch("run1", conninfo, settings)
+
+    letters = random.Random(5)
+    operator = "".join(letters.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(3000))
+    deliver(landing, "wellData.json", [well("05-123-00001", "ALPHA"), well("05-123-00002", operator)], age=200,
+            pretty=True)
+    deliver(landing, "ProductionData2.json", [month("05-123-00001", 2023, 2, 20)], age=200)
+    deliver(landing, "ProductionData3.json", [month("05-123-00002", 2023, 2, 30)], age=200)
+    run_batch("run2", conninfo, settings)
+
+    files = statuses(conninfo)
+    master = [r for name, r in query(conninfo, "SELECT filename, reason FROM filegate.files WHERE status = 'rejected'")
+              if name == "wellData.json"]
+    second_well_line = json.dumps([well("a", "b")] * 2, indent=2).splitlines().index("  {", 2) + 1
+    assert len(master) == 1 and master[0].startswith(f"wellData.json, line {second_well_line}: PostgreSQL refused")
+    assert "020_operators.sql" in master[0] and "a value too long to index" in master[0]
+    assert files["ProductionData2.json"][0] == "loaded"
+    assert files["ProductionData3.json"][0] == "rejected"
+    assert files["ProductionData3.json"][1] == (
+        "ProductionData3.json, line 1: production.api '05123000020000' refers to no wells.api: the file of this "
+        "batch that delivered it was refused, so this one cannot load without it")
+    assert any((settings.quarantine / "wells").rglob("wellData.json"))
+    assert query(conninfo, "SELECT api, operator FROM wells.wells") == [("05123000010000", "ALPHA")]
+    assert query(conninfo, "SELECT api, year, month FROM wells.production ORDER BY 2, 3") == [
+        ("05123000010000", 2023, 1), ("05123000010000", 2023, 2)]
+    assert query(conninfo, "SELECT operator, wells, oil FROM wells.operators") == [("ALPHA", 1, Decimal("30"))]
