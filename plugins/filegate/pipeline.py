@@ -83,6 +83,14 @@ def claim(dataset_name: str, run_id: str, conninfo: str, settings: Settings | No
     return claimed
 
 
+def groups(files: list, files_per_task: int, max_tasks: int) -> list[list]:
+    """The claimed files in order, split into the groups the mapped convert tasks take: at least
+    `files_per_task` files each, and never more than `max_tasks` groups, so a drop of thousands
+    of files makes tens of tasks (Airflow refuses to map more than its `max_map_length`)."""
+    size = max(files_per_task, -(-len(files) // max(max_tasks, 1)))
+    return [files[i:i + size] for i in range(0, len(files), size)]
+
+
 def clean_leftovers(ds, run_id: str, conninfo: str, s: Settings) -> None:
     """Drop the staging tables and converted parts of runs that died (kill -9, a lost worker):
     everything of a run holding no claimed file, this run excepted. A run's files are claimed

@@ -203,6 +203,22 @@ def runs_with_claims(conn, dataset: str) -> set[str]:
         "SELECT DISTINCT run_id FROM filegate.files WHERE dataset = %s AND status = 'claimed'", (dataset,))}
 
 
+@dataclass(frozen=True)
+class Claims:
+    """The files one run holds claimed: until it publishes or refuses them, or, should it die,
+    until a later run claims them again."""
+    run_id: str
+    files: int
+    since: datetime   # when a run last touched the oldest of them
+
+
+def claims(conn, dataset: str) -> list[Claims]:
+    """The dataset's claimed files by the run holding them, oldest first."""
+    return [Claims(run_id, n, since) for run_id, n, since in conn.execute(
+        "SELECT run_id, count(*), min(handled_at) FROM filegate.files WHERE dataset = %s AND status = 'claimed'"
+        " GROUP BY run_id ORDER BY 3", (dataset,))]
+
+
 def count(conn, dataset: str | None = None) -> int:
     """How many files were received (of one dataset, or of all), whatever became of them."""
     if dataset is None:

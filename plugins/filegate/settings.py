@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     retry_delay: float = Field(30.0, ge=0, description="seconds before a failed task is retried")
     gzip_level: int = Field(1, ge=0, le=3, description="ISA-L gzip level of the processed NDJSON")
     claim_timeout: float = Field(6 * 3600.0, gt=0, description="seconds after which a claim no run touched is stale")
+    max_convert_tasks: int = Field(64, ge=1, description="mapped convert tasks one ingest run makes at most (the files "
+                                                        "are grouped to fit; Airflow's max_map_length caps it too)")
     datasets_path: str = Field("", description="more folders of dataset packages, separated by ':'")
 
     @field_validator("data_root", "state_dir")

@@ -42,12 +42,23 @@ class DayOut(BaseModel):
     rows_loaded: int = Field(description="rows stored by the files loaded that day")
 
 
+class ClaimsOut(BaseModel):
+    run_id: str = Field(description="the ingest run holding the files claimed")
+    run_state: str | None = Field(description="that run's state in Airflow (running, failed, ...); null if unknown")
+    files: int
+    since: datetime = Field(description="when a run last touched the oldest of them")
+    age_s: float = Field(description="seconds since then")
+    stuck: bool = Field(description="no live run will finish them: their run ended (or is gone), or they are older "
+                                    "than FILEGATE_CLAIM_TIMEOUT; the next run claims them again")
+
+
 class DatasetOut(BaseModel):
     name: str
     description: str
     ingest_dag_id: str
     reports_dag_id: str
     files: dict[str, int] = Field(description="files per status")
+    claims: list[ClaimsOut] = Field(description="files claimed, by the run holding them, oldest first")
     days: list[DayOut] = Field(description="the last days with activity, newest first")
     has_docs: bool = Field(description="Great Expectations Data Docs were written")
     questions: bool = Field(description="the dataset answers questions of its own (its `ui` module)")
@@ -98,11 +109,44 @@ class ReportOut(BaseModel):
 def summary(ds: Dataset, days: int = 30) -> DatasetOut:
     with connect() as conn:
         counts = registry.status_counts(conn, ds.name)
+        held = registry.claims(conn, ds.name)
         by_day = registry.by_day(conn, ds.name, days)
     return DatasetOut(name=ds.name, description=ds.description, ingest_dag_id=ds.ingest_dag_id,
                       reports_dag_id=ds.reports_dag_id, files={s.value: n for s, n in counts.items()},
-                      days=[DayOut(**vars(d)) for d in by_day], has_docs=docs_site(ds).joinpath("index.html").is_file(),
-                      questions=ds.ui is not None)
+                      claims=claims_out(ds, held), days=[DayOut(**vars(d)) for d in by_day],
+                      has_docs=docs_site(ds).joinpath("index.html").is_file(), questions=ds.ui is not None)
+
+
+LIVE_RUN_STATES = ("queued", "running")
+
+
+def claims_out(ds: Dataset, held: list[registry.Claims]) -> list[ClaimsOut]:
+    from datetime import timezone
+
+    now = datetime.now(timezone.utc)
+    timeout = settings.load().claim_timeout
+    states = run_states(ds.ingest_dag_id, [c.run_id for c in held]) if held else {}
+    out = []
+    for c in held:
+        age = (now - c.since).total_seconds()
+        state = states.get(c.run_id)
+        out.append(ClaimsOut(run_id=c.run_id, run_state=state, files=c.files, since=c.since, age_s=age,
+                             stuck=state not in LIVE_RUN_STATES or age > timeout))
+    return out
+
+
+def run_states(dag_id: str, run_ids: list[str]) -> dict[str, str]:
+    """{run_id: state} of the DAG's runs, from Airflow's metadata database (the api-server's own
+    session); a run it does not know is left out."""
+    from sqlalchemy import select
+
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        rows = session.execute(select(DagRun.run_id, DagRun.state)
+                               .where(DagRun.dag_id == dag_id, DagRun.run_id.in_(run_ids))).all()
+    return {run_id: str(getattr(state, "value", state)) for run_id, state in rows}
 
 
 STATUS_FILTERS = {"all": None, "refused": [FileStatus.REJECTED, FileStatus.DUPLICATE],
