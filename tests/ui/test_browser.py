@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -87,6 +88,21 @@ def test_a_user_finds_a_refused_file_its_reason_the_data_docs_and_a_report(api_s
         frame = page.frame_locator("iframe")
         expect(frame.get_by_role("heading", name="Datasets")).to_be_visible()
         page.screenshot(path=OUTPUT / "airflow-navigation.png")
+
+        # issue 25, defect 3: links into Airflow work from inside its iframe (its sandbox blocks target="_top")
+        blocked = []
+        page.on("console", lambda m: blocked.append(m.text) if "sandboxed" in m.text or "Unsafe attempt" in m.text
+                else None)
+        frame.get_by_role("link", name="smrt_ingest", exact=True).click()
+        expect(page).to_have_url(re.compile(r"/dags/smrt_ingest$"))
+        expect(page.get_by_text("smrt_ingest").first).to_be_visible()
+        page.goto(f"{api_server}/plugin/filegate")
+        frame = page.frame_locator("iframe")
+        frame.get_by_role("link", name="smrt", exact=True).click()
+        expect(frame.get_by_role("heading", name="Files")).to_be_visible()
+        frame.locator("table.files tbody tr").first.get_by_role("link", name="run").click()
+        expect(page).to_have_url(re.compile(r"/dags/smrt_ingest/runs/ui-run-1$"))
+        assert blocked == [], blocked
 
         page.goto(f"{api_server}/filegate/datasets/smrt")
         page.get_by_label("Status").select_option("refused")

@@ -1,6 +1,6 @@
 """The filegate pages: plain server-rendered HTML (Jinja2, autoescaped: a file named `<script>…`
-shows as text), no JavaScript of their own, usable inside Airflow's navigation (an iframe of the
-same origin). The Great Expectations Data Docs are served from here too, rewritten to load their
+shows as text), usable inside Airflow's navigation (an iframe of the same origin); their one
+script (static/filegate.js) only lets links into Airflow work from inside that iframe. The Great Expectations Data Docs are served from here too, rewritten to load their
 pinned assets from the plugin (`filegate.ui.assets`)."""
 from __future__ import annotations
 
@@ -24,8 +24,9 @@ HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
 PREFIX = "/filegate"   # where plugin.py mounts the app
 
-# our pages run no script at all; the Data Docs need their own (inline, and Vega compiles specs)
-PAGE_POLICY = ("default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
+# our pages run one script, ours (static/filegate.js: links into Airflow from inside its iframe), and
+# nothing inline; the Data Docs need their own (inline, and Vega compiles specs)
+PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                "frame-ancestors 'self'; form-action 'self'")
 DOCS_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
                "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'self'")
@@ -125,5 +126,19 @@ def report_url(request: Request, ds_name: str, report: str, day: date) -> str:
     return f"{base(request)}/api/datasets/{quote(ds_name)}/reports/{quote(report)}/{day.isoformat()}.csv"
 
 
+def duration(seconds: float) -> str:
+    """An age in words a person reads at a glance: 45 s, 12 min, 3 h 5 min, 2 d 4 h."""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
+    if hours < 1:
+        return f"{minutes} min"
+    if days < 1:
+        return f"{hours} h {minutes % 60} min"
+    return f"{days} d {hours % 24} h"
+
+
 templates.env.globals["report_url"] = report_url
+templates.env.filters["duration"] = duration
 
