@@ -59,41 +59,49 @@ def ingest_dag(ds: Dataset):
 
         @task
         def claim(seen: list, run_id=None):
-            from filegate import pipeline, warehouse
+            from filegate import pipeline, tasklog, warehouse
             from airflow.sdk.exceptions import AirflowSkipException
 
-            files = pipeline.claim(name, run_id, warehouse.conninfo_from_airflow(), seen=list(seen))
+            from airflow.sdk.configuration import conf
+
+            with tasklog.kept():
+                files = pipeline.claim(name, run_id, warehouse.conninfo_from_airflow(), seen=list(seen))
             if not files:
                 raise AirflowSkipException("no new complete files to load")
-            return [files[i:i + per_task] for i in range(0, len(files), per_task)]   # one group per task
+            most = min(s.max_convert_tasks, conf.getint("core", "max_map_length"))
+            return pipeline.groups(files, per_task, most)   # one group per convert task
 
         @task(map_index_template="{{ files[0]['filename'] }}"
                                  "{% if files | length > 1 %} (+{{ files | length - 1 }}){% endif %}")
         def convert(files: list, run_id=None):
-            from filegate import pipeline, warehouse
+            from filegate import pipeline, tasklog, warehouse
 
             conninfo = warehouse.conninfo_from_airflow()
-            return [pipeline.convert(name, run_id, file, conninfo) for file in files]
+            with tasklog.kept():
+                return [pipeline.convert(name, run_id, file, conninfo) for file in files]
 
         @task
         def stage(converted: list, run_id=None):
-            from filegate import pipeline, warehouse
+            from filegate import pipeline, tasklog, warehouse
 
             done = [result for group in converted for result in group]
-            return pipeline.stage(name, run_id, done, warehouse.conninfo_from_airflow())
+            with tasklog.kept():
+                return pipeline.stage(name, run_id, done, warehouse.conninfo_from_airflow())
 
         @task
         def audit(staged: dict, run_id=None):
-            from filegate import pipeline, warehouse
+            from filegate import pipeline, tasklog, warehouse
 
-            return pipeline.audit(name, run_id, staged, warehouse.conninfo_from_airflow())
+            with tasklog.kept():
+                return pipeline.audit(name, run_id, staged, warehouse.conninfo_from_airflow())
 
         @task(outlets=[asset_for(name)])
         def publish(audited: dict, run_id=None):
-            from filegate import pipeline, warehouse
+            from filegate import pipeline, tasklog, warehouse
             from airflow.sdk.exceptions import AirflowSkipException
 
-            result = pipeline.publish(name, run_id, audited, warehouse.conninfo_from_airflow())
+            with tasklog.kept():
+                result = pipeline.publish(name, run_id, audited, warehouse.conninfo_from_airflow())
             if not result["file_ids"]:   # skipping emits no Asset event: consumers see only real loads
                 raise AirflowSkipException("no file passed the audit and publish: nothing published")
             return result
@@ -141,12 +149,13 @@ def reports_dag(ds: Dataset):
     def reports():
         @task(map_index_template="{{ report }}")
         def write(report: str, params=None, data_interval_start=None, dag_run=None):
-            from filegate import reports as reports_lib, warehouse
+            from filegate import reports as reports_lib, tasklog, warehouse
 
             run_type = getattr(dag_run, "run_type", None)   # an enum: str() of it is its name, not its value
             day = report_day(params or {}, data_interval_start, getattr(dag_run, "run_after", None),
                              getattr(run_type, "value", run_type))
-            path = reports_lib.write(warehouse.conninfo_from_airflow(), name, report, day, settings.load().reports)
+            with tasklog.kept():
+                path = reports_lib.write(warehouse.conninfo_from_airflow(), name, report, day, settings.load().reports)
             return str(path)
 
         write.expand(report=[*ds.reports, *exports])

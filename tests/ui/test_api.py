@@ -7,6 +7,8 @@ import re
 
 import psycopg
 
+from helpers import drop, smrt_text
+
 API = "/filegate/api"
 SMRT_ROUTES = ["/filegate/datasets/smrt", "/filegate/datasets/smrt/questions", "/filegate/datasets/smrt/docs/index.html",
                f"{API}/datasets/smrt", f"{API}/datasets/smrt/files", f"{API}/datasets/smrt/reports",
@@ -121,7 +123,8 @@ def test_names_and_reasons_are_shown_as_text(client, as_user, conninfo, hostile)
         assert page.status_code == 200
         assert html.escape(hostile, quote=False) in page.text, url
         assert "<script>" not in page.text and "<b>" not in page.text, url
-        assert "script-src 'none'" in page.headers["content-security-policy"]
+        policy = page.headers["content-security-policy"]
+        assert "script-src 'self';" in policy and "unsafe-inline" not in policy   # no inline script runs
     assert client.get(f"{API}/datasets/smrt/files/{file_id}", headers=headers).json()["filename"] == hostile
 
 
@@ -209,3 +212,77 @@ def test_the_api_is_documented_by_its_openapi_schema(client, as_user):
     assert {"/api/datasets/{dataset}/files", "/api/datasets/{dataset}/files/{file_id}",
             "/api/datasets/smrt/meters/{meter}/readings"} <= paths
     assert not any(p.startswith("/datasets") or p.startswith("/static") for p in paths)
+
+
+def test_issue25_stuck_claims_show_with_their_age_and_the_run_that_failed(client, as_user, conninfo, loaded):
+    """Issue 25, defect 2: 3,000 files stayed `claimed` after their run failed, and the page showed
+    "3,000 claimed" with no reason while the overview looked healthy."""
+    from datetime import datetime, timedelta, timezone
+
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+    from airflow.utils.state import DagRunState
+    from airflow.utils.types import DagRunType
+
+    from filegate import pipeline
+
+    for n in (1, 2, 3):
+        drop(loaded.landing / "smrt", f"PN00090{n}.SMRT", smrt_text(f"PN00090{n}", [("1234567890", "20260105", "0100", "1")]))
+    failed = f"manual__issue25-{datetime.now(timezone.utc):%H%M%S%f}"
+    with create_session() as session:
+        session.add(DagRun(dag_id="smrt_ingest", run_id=failed, run_type=DagRunType.MANUAL, state=DagRunState.FAILED,
+                           run_after=datetime.now(timezone.utc)))
+    assert len(pipeline.claim("smrt", failed, conninfo, loaded)) == 3
+    with psycopg.connect(conninfo) as conn:   # claimed two hours ago
+        conn.execute("UPDATE filegate.files SET handled_at = now() - interval '2 hours 5 minutes' WHERE run_id = %s",
+                     (failed,))
+    try:
+        summary = client.get(f"{API}/datasets/smrt", headers=as_user("admin")).json()
+        [claims] = summary["claims"]
+        assert claims["run_id"] == failed and claims["run_state"] == "failed" and claims["files"] == 3
+        assert claims["stuck"] and 2 * 3600 < claims["age_s"] < 3 * 3600
+
+        for page in ("/filegate/", "/filegate/datasets/smrt"):
+            text = client.get(page, headers=as_user("admin")).text
+            assert "stuck" in text and "2 h 5 min" in text and html.escape(failed) in text, page
+            assert f'/dags/smrt_ingest/runs/{failed.replace(":", "%3A")}' in text
+        # a run still going is not stuck
+        with create_session() as session:
+            session.query(DagRun).filter_by(dag_id="smrt_ingest", run_id=failed).update({"state": DagRunState.RUNNING})
+        with psycopg.connect(conninfo) as conn:
+            conn.execute("UPDATE filegate.files SET handled_at = now() WHERE run_id = %s", (failed,))
+        [claims] = client.get(f"{API}/datasets/smrt", headers=as_user("admin")).json()["claims"]
+        assert claims["run_state"] == "running" and not claims["stuck"]
+        assert "stuck" not in client.get("/filegate/", headers=as_user("admin")).text
+    finally:
+        with create_session() as session:
+            session.query(DagRun).filter_by(dag_id="smrt_ingest", run_id=failed).delete()
+
+
+def test_issue25_a_make_run_files_run_link_leads_to_its_task_logs(client, as_user, conninfo, loaded):
+    """Issue 25, defect 4: `airflow dags test` (what `make run` runs) wrote its task logs only to
+    state/logs/filegate/<dag>.log, so Airflow's UI showed the file's run with empty convert and
+    audit logs."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    drop(loaded.landing / "smrt", "PN000950.SMRT", smrt_text("PN000950", [("1234567890", "20260106", "0100", "2")]))
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    done = subprocess.run([airflow, "dags", "test", "smrt_ingest"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    headers = as_user("admin")
+    [f] = [f for f in client.get(f"{API}/datasets/smrt/files?name=PN000950", headers=headers).json()["files"]]
+    assert f["status"] == "loaded"
+    page = client.get(f"/filegate/datasets/smrt/files/{f['file_id']}", headers=headers).text
+    run_link = f'/dags/smrt_ingest/runs/{f["run_id"].replace(":", "%3A").replace("+", "%2B")}'
+    assert run_link in page
+
+    for task, expected in (("convert", "PN000950.SMRT (file_id"), ("audit", "pass the audit"),
+                           ("publish", "published 1 file(s)")):
+        query = "?map_index=0" if task == "convert" else ""
+        answer = client.get(f"/api/v2/dags/smrt_ingest/dagRuns/{f['run_id']}/taskInstances/{task}/logs/1{query}",
+                            headers={**headers, "Accept": "application/json"})
+        assert answer.status_code == 200, answer.text
+        events = [e.get("event", "") for e in answer.json()["content"]]
+        assert any(expected in e for e in events), (task, events[-10:])
