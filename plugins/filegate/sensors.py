@@ -5,6 +5,9 @@ exists (even mid-transfer) and, with `[operators] default_deferrable` on, defers
 that knows nothing of file completeness. This one asks `filegate.landing` on every poke (no temp
 suffix, not hidden, unmodified for the minimum age) and runs in reschedule mode whatever that
 setting says, so a waiting sensor holds no worker slot.
+
+A scheduled run waits for files (up to its timeout, then it is skipped); a manual run finding
+nothing at all in landing is skipped at once. One finding files still being written waits for them.
 """
 from __future__ import annotations
 
@@ -33,4 +36,16 @@ class LandingSensor(BaseSensorOperator):
         strange = [p.relative_to(folder).as_posix() for p in arrivals.strangers]
         self.log.info("%d complete file(s) matching %s in %s%s", len(ready), self.pattern, folder,
                       f", and {len(strange)} that are not regular files (to refuse)" if strange else "")
+        if not (arrivals.regular or strange) and manual(context):
+            # someone asked for a run now: with nothing there, waiting hours for files is not what they asked
+            from airflow.sdk.exceptions import AirflowSkipException
+
+            raise AirflowSkipException(f"nothing matching {self.pattern} in {folder}: a manual run does not wait "
+                                       "for files (a scheduled run does, up to FILEGATE_SENSOR_TIMEOUT)")
         return PokeReturnValue(is_done=bool(ready or strange), xcom_value=ready + strange)
+
+
+def manual(context) -> bool:
+    """Whether the DAG run was triggered by hand (the UI, the API, `airflow dags trigger` or `test`)."""
+    run_type = getattr(context.get("dag_run"), "run_type", None)
+    return getattr(run_type, "value", run_type) == "manual"

@@ -1,0 +1,112 @@
+"""Issue 25 from the outside: defects found when filegate was run from a fresh clone, replayed the
+way they were found, under `make up`'s real scheduler (the `stack` fixture) — one test per defect,
+named after it. Defects 1 and 5 are pinned where they live (tests/integration/test_*_pipeline.py:
+test_issue25_*, tests/bench/test_harness.py)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import urllib.request
+
+import psycopg
+
+from helpers import ROOT, once_dags_are_parsed, smrt_text
+
+
+def warehouse(env: dict) -> str:
+    """The conninfo of the stack's warehouse, from the environment `make -s env` exports."""
+    from airflow.sdk import Connection
+
+    from filegate.warehouse import conninfo_of
+
+    exported = subprocess.run(["bash", "-c", 'eval "$(make -s env)" && printf %s "$AIRFLOW_CONN_WAREHOUSE"'],
+                              cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    return conninfo_of(Connection.from_json(exported, conn_id="warehouse"))
+
+
+def api(env: dict, port: int, path: str) -> dict:
+    """GET Airflow's REST API as admin (the password `make up` generated)."""
+    from pathlib import Path
+
+    generated = Path(env["FILEGATE_STATE_DIR"]) / "airflow" / "simple_auth_manager_passwords.json.generated"
+    passwords = json.loads(generated.read_text())
+    login = urllib.request.Request(f"http://127.0.0.1:{port}/auth/token", method="POST",
+                                   data=json.dumps({"username": "admin", "password": passwords["admin"]}).encode(),
+                                   headers={"Content-Type": "application/json"})
+    token = json.load(urllib.request.urlopen(login, timeout=30))["access_token"]
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v2{path}",
+                                     headers={"Authorization": f"Bearer {token}"})
+    return json.load(urllib.request.urlopen(request, timeout=60))
+
+
+def runs(env: dict, port: int, dag_id: str) -> list[dict]:
+    return api(env, port, f"/dags/{dag_id}/dagRuns?order_by=-run_after&limit=20")["dag_runs"]
+
+
+def wait_for(what, seconds: float, every: float = 3):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        found = what()
+        if found:
+            return found
+        time.sleep(every)
+    return what()
+
+
+def test_defect_2_a_drop_of_5000_files_loads_through_the_scheduler_in_tens_of_tasks(stack):
+    env, port, tmp = stack
+    landing = tmp / "data" / "landing" / "smrt"
+    landing.mkdir(parents=True, exist_ok=True)
+    old = time.time() - 600
+    for n in range(1, 5001):
+        name = f"PN{n:06d}"
+        path = landing / f"{name}.SMRT"
+        path.write_text(smrt_text(name, [(f"{n:010d}", "20260105", "0100", "1.5")]))
+        os.utime(path, (old, old))
+    # unpausing starts the run of the last complete day at once (catchup off): the scheduler's run
+    done = once_dags_are_parsed("airflow dags unpause smrt_ingest", env)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    finished = wait_for(lambda: [r for r in runs(env, port, "smrt_ingest") if r["state"] in ("success", "failed")],
+                        1500, every=10)
+    assert finished, f"smrt_ingest did not finish; task logs: {tmp / 'state' / 'logs'}"
+    run = finished[0]
+    assert run["state"] == "success" and run["run_type"] == "scheduled", run
+    converts = api(env, port, f"/dags/smrt_ingest/dagRuns/{run['dag_run_id']}/taskInstances?task_id=convert&limit=1")
+    assert 10 <= converts["total_entries"] <= 64   # tens of tasks, within Airflow's max_map_length
+    with psycopg.connect(warehouse(env)) as conn:
+        statuses = dict(conn.execute("SELECT status, count(*) FROM filegate.files WHERE dataset = 'smrt'"
+                                     " GROUP BY status").fetchall())
+        readings = conn.execute("SELECT count(*) FROM smrt.readings").fetchone()[0]
+    assert statuses == {"loaded": 5000} and readings == 5000
+    assert not any(landing.iterdir())
+
+
+def test_defect_6_a_manual_run_with_nothing_to_load_is_skipped_at_once(stack):
+    env, port, tmp = stack
+    landing = tmp / "data" / "landing" / "smrt"
+    if not runs(env, port, "smrt_ingest"):   # run alone: unpausing starts a scheduled run, which waits for files
+        landing.mkdir(parents=True, exist_ok=True)
+        (landing / "PN900001.SMRT").write_text(smrt_text("PN900001", [("1234567890", "20260105", "0100", "1")]))
+    done = once_dags_are_parsed("airflow dags unpause smrt_ingest", env)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    idle = wait_for(lambda: runs(env, port, "smrt_ingest") and not [
+        r for r in runs(env, port, "smrt_ingest") if r["state"] in ("queued", "running")], 600, every=5)
+    assert idle, runs(env, port, "smrt_ingest")
+    assert not landing.exists() or not any(landing.iterdir())   # nothing to load
+
+    run_id = f"manual__issue25-nothing-{int(time.time())}"
+    triggered = time.time()
+    done = subprocess.run(["bash", "-c", f'eval "$(make -s env)" && airflow dags trigger smrt_ingest -r {run_id}'],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    ended = wait_for(lambda: api(env, port, f"/dags/smrt_ingest/dagRuns/{run_id}")["state"] in ("success", "failed"),
+                     240, every=2)
+    took = time.time() - triggered
+    assert ended, f"the manual run still waits after {took:.0f} s"
+    states = {t["task_id"]: t["state"] for t in api(env, port, f"/dags/smrt_ingest/dagRuns/{run_id}/taskInstances")[
+        "task_instances"]}
+    assert states["wait_for_files"] == "skipped" and states["claim"] == "skipped", states
+    print(f"a manual run with nothing to load ended in {took:.0f} s")
