@@ -46,3 +46,12 @@ def kill_9_at(dag_id: str, point: str) -> None:
     killed = subprocess.run([str(airflow), "dags", "test", dag_id], capture_output=True, text=True,
                             env={**os.environ, "FILEGATE_KILL_AT": point}, timeout=600)
     assert killed.returncode == -signal.SIGKILL, f"not killed at {point}: {killed.stdout[-2000:]}{killed.stderr[-2000:]}"
+    end_interrupted_runs()
+
+
+def end_interrupted_runs() -> None:
+    """What the next `make run` does first: the runs a killed `airflow dags test` left running are
+    marked failed (else claim leaves their files to them, as to any run still going)."""
+    from filegate.interrupted import fail_interrupted_runs
+
+    fail_interrupted_runs()

@@ -52,13 +52,25 @@ def set_up(s: settings.Settings, what: str) -> None:
     with exclusive(s, what):
         _prepare(s)
         migrate(s)
+        _end_interrupted_runs()
 
 
 def run(s: settings.Settings) -> int:
     with exclusive(s, "make run"):   # two runs at once would claim the same files
         _prepare(s)
         migrate(s)
+        _end_interrupted_runs()
         return _run(s)
+
+
+def _end_interrupted_runs() -> None:
+    """Under the environment's lock no `make run` is alive: its runs still running were interrupted."""
+    from filegate.interrupted import fail_interrupted_runs
+
+    ended = fail_interrupted_runs()
+    if ended:
+        say(f"• marked failed in Airflow {len(ended)} run(s) an interrupted `make run` left running "
+            f"({', '.join(ended[:3])}{', …' if len(ended) > 3 else ''}); their files are claimed again now")
 
 
 def _run(s: settings.Settings) -> int:

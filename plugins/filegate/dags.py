@@ -58,14 +58,20 @@ def ingest_dag(ds: Dataset):
         )
 
         @task
-        def claim(seen: list, run_id=None):
-            from filegate import pipeline, tasklog, warehouse
+        def claim(seen: list, run_id=None, ti=None):
+            from airflow.sdk.configuration import conf
             from airflow.sdk.exceptions import AirflowSkipException
 
-            from airflow.sdk.configuration import conf
+            from filegate import pipeline, tasklog, warehouse
+
+            def live(other: str) -> bool:   # a file another run still going holds claimed is its
+                try:
+                    return ti.get_dagrun_state(ds.ingest_dag_id, other) in ("queued", "running")
+                except Exception:   # a run Airflow does not know (a test's, a bench's): not going
+                    return False
 
             with tasklog.kept():
-                files = pipeline.claim(name, run_id, warehouse.conninfo_from_airflow(), seen=list(seen))
+                files = pipeline.claim(name, run_id, warehouse.conninfo_from_airflow(), seen=list(seen), live=live)
             if not files:
                 raise AirflowSkipException("no new complete files to load")
             most = min(s.max_convert_tasks, conf.getint("core", "max_map_length"))

@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 from pathlib import Path
+from typing import Callable
 
 from filegate import datasets, faults, landing, registry
 from filegate.convert import convert_file, part_path
@@ -28,10 +29,11 @@ def run_dir(settings: Settings, dataset: str, run_id: str) -> Path:
 
 
 def claim(dataset_name: str, run_id: str, conninfo: str, settings: Settings | None = None,
-          seen: list[str] | None = None) -> list[dict]:
+          seen: list[str] | None = None, live: Callable[[str], bool] | None = None) -> list[dict]:
     """Register complete files and return those to load; refuse duplicates into quarantine.
     `seen`: the files the sensor found complete (names relative to landing/<dataset>/); without
-    it, the landing folder is looked at now."""
+    it, the landing folder is looked at now. `live(run_id)`: whether another run of the dataset
+    is still going; a file it holds claimed is left to it (unset: no other run is)."""
     s = settings or load()
     ds = datasets.get(dataset_name)
     landing_dir = s.landing / ds.name
@@ -57,8 +59,10 @@ def claim(dataset_name: str, run_id: str, conninfo: str, settings: Settings | No
             continue
         with connect(conninfo) as conn:
             registry.lock_dataset(conn, ds.name)
-            decision = registry.decide(conn, ds.name, landed, run_id, ds.reloadable, ds.renamed_copies)
-        if decision.action is Action.DUPLICATE:
+            decision = registry.decide(conn, ds.name, landed, run_id, ds.reloadable, ds.renamed_copies, live)
+        if decision.action is Action.LEAVE:
+            log.info("%s is %s: left to it", landed.filename, decision.reason)
+        elif decision.action is Action.DUPLICATE:
             log.error("DUPLICATE %s", decision.reason)
             _quarantine(conninfo, s, ds.name, folder, decision.file_id, landed.path, landed.filename, decision.reason)
         elif decision.action is Action.QUARANTINE:

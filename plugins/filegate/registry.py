@@ -4,8 +4,9 @@ and write of the ledger goes through this module, which hands out typed records
 
 Claiming decides each landed file's fate under a per-dataset advisory lock:
 - new name (or a name only ever rejected): a new `claimed` row;
-- same name and bytes already `claimed` (a crashed or retried run): the same row is reused,
-  so a retry never creates a second claim;
+- same name and bytes already `claimed` by a run that is still going (`live`): left to it;
+- same name and bytes already `claimed` by a run that died or ended (a crash, a retried run): the
+  same row is reused, so a retry never creates a second claim;
 - same name and bytes `loaded` but still in landing (crash between commit and archive):
   the archive move is finished, nothing is loaded again;
 - same name and bytes refused but still in landing (crash between the refusal and the move):
@@ -23,6 +24,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
+from typing import Callable
 
 from filegate.landing import LandedFile
 
@@ -44,6 +46,7 @@ class FileStatus(str, Enum):
 class Action(str, Enum):
     """What claim does with a landed file."""
     CLAIM = "claim"
+    LEAVE = "leave"           # another run, still going, holds its claim
     DUPLICATE = "duplicate"   # refuse it: quarantine
     ARCHIVE = "archive"       # it was loaded, only the archive move is left
     QUARANTINE = "quarantine"  # it was refused, only the quarantine move is left
@@ -102,7 +105,9 @@ def lock_dataset(conn, dataset: str) -> None:
 
 
 def decide(conn, dataset: str, landed: LandedFile, run_id: str, reloadable: bool,
-           renamed_copies: bool = False) -> Decision:
+           renamed_copies: bool = False, live: Callable[[str], bool] | None = None) -> Decision:
+    """What claim does with `landed`. `live(run_id)`: whether another run is still going (then
+    its claims are its own); unset, no other run is."""
     earlier = named(conn, dataset, landed.filename)
     here = str(landed.path)
     unmoved = unmoved_refusal(earlier, landed.path)
@@ -110,6 +115,8 @@ def decide(conn, dataset: str, landed: LandedFile, run_id: str, reloadable: bool
         return Decision(Action.QUARANTINE, unmoved.file_id, unmoved.reason)
     for f in earlier:
         if f.status is FileStatus.CLAIMED:
+            if f.sha256 == landed.sha256 and f.run_id != run_id and live is not None and live(f.run_id):
+                return Decision(Action.LEAVE, f.file_id, f"claimed by run {f.run_id}, which is still going")
             if f.sha256 == landed.sha256:
                 conn.execute("UPDATE filegate.files SET run_id = %s, stored_path = %s, handled_at = now()"
                              " WHERE file_id = %s",
