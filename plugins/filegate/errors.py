@@ -19,6 +19,12 @@ def bounded(text: str, limit: int = PROBLEM_LIMIT) -> str:
     return text if len(text) <= limit else f"{text[:limit]}… (cut: {len(text):,} characters)"
 
 
+class MachineError(RuntimeError):
+    """The machine's fault, not the file's: a folder that cannot be written, a full disk, a
+    database that does not answer. The step fails (Airflow retries it) with a message saying what
+    to fix; nothing is half-done, and the same command finishes the work once it is fixed."""
+
+
 class Reject(Exception):
     """Raised by a reader: the file is structurally bad and must not be loaded at all."""
 

@@ -17,9 +17,11 @@ POINTS = (
     "convert",                # a part is being written
     "stage",                  # the first table is staged, the others not yet
     "refuse",                 # a refused file is marked in the registry, not yet moved to quarantine
+    "quarantine",             # its place in quarantine is recorded, the file not yet moved there
+    "audit",                  # the first table is validated, the others not yet
     "publish.before_commit",  # the upserts ran, the transaction is not committed
     "publish.after_commit",   # committed, nothing archived yet
-    "archive",                # the first loaded file is archived, the others not yet
+    "archive",                # a loaded file's place in archive is recorded, the file not yet moved there
 )
 
 _fired: set[str] = set()

@@ -9,6 +9,7 @@ device) is a *stranger*: claim refuses it without reading it, and moves the link
 """
 from __future__ import annotations
 
+import errno
 import fnmatch
 import hashlib
 import json
@@ -149,23 +150,35 @@ def run_folder(run_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id).strip("_") or "run"
 
 
-def move(path: Path, to_root: Path, dataset: str, run_folder: str, filename: str) -> Path:
-    """Move a raw file to `<to_root>/<dataset>/<run>/<filename>`; never overwrite, never delete."""
+def destination(to_root: Path, dataset: str, run_folder: str, filename: str) -> Path:
+    """`<to_root>/<dataset>/<run>/<filename>`, or `<filename>.1`, `.2`, … when that name is taken:
+    a place no file holds, so a move never overwrites."""
     target = to_root / dataset / run_folder / filename
+    n = 1
+    while os.path.lexists(target) or os.path.lexists(target.with_name(target.name + ".reason.json")):
+        target = target.with_name(f"{filename.rsplit('/', 1)[-1]}.{n}")
+        n += 1
+    return target
+
+
+def move_to(path: Path, target: Path) -> Path:
+    """Move a raw file (or a link, as the link) to `target`; never overwrite, never delete."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        stem = target.name
-        n = 1
-        while target.exists():
-            target = target.with_name(f"{stem}.{n}")
-            n += 1
+    if os.path.lexists(target):
+        raise FileExistsError(errno.EEXIST, "a file is already there", str(target))
     os.replace(path, target)
     return target
+
+
+def move(path: Path, to_root: Path, dataset: str, run_folder: str, filename: str) -> Path:
+    """Move a raw file to `<to_root>/<dataset>/<run>/<filename>` (`destination`)."""
+    return move_to(path, destination(to_root, dataset, run_folder, filename))
 
 
 def write_reason(quarantined: Path, reason: str, details: dict | None = None) -> Path:
     """The reason a file was quarantined, beside it, for whoever opens the folder."""
     note = quarantined.with_name(quarantined.name + ".reason.json")
+    note.parent.mkdir(parents=True, exist_ok=True)
     body = {"file": quarantined.name, "reason": reason, "quarantined_at": datetime.now(timezone.utc).isoformat()}
     if details:
         body["details"] = details

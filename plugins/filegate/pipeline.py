@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 from typing import Callable
 
-from filegate import datasets, faults, landing, registry
+from filegate import datasets, faults, landing, moves, registry
 from filegate.convert import convert_file, part_path
 from filegate.errors import QUOTE_LIMIT, Reject, bounded, refused_by_postgres
 from filegate.registry import Action, FileStatus
@@ -75,9 +75,8 @@ def claim(dataset_name: str, run_id: str, conninfo: str, settings: Settings | No
         elif decision.action is Action.ARCHIVE:
             log.info("%s was loaded (file_id %d) but not yet archived: archiving it now",
                      landed.filename, decision.file_id)
-            with connect(conninfo, autocommit=True) as conn:
-                target = landing.move(landed.path, s.archive, ds.name, folder, landed.filename)
-                registry.set_stored_path(conn, decision.file_id, target)
+            target = moves.place(conninfo, decision.file_id, s.archive, ds.name, folder, landed.filename)
+            moves.store(conninfo, decision.file_id, landed.path, target, "archive")
         else:
             claimed.append({"file_id": decision.file_id, "filename": landed.filename, "path": str(landed.path),
                             "identity": list(landed.identity)})
@@ -115,8 +114,9 @@ def clean_leftovers(ds, run_id: str, conninfo: str, s: Settings) -> None:
 
 
 def convert(dataset_name: str, run_id: str, file: dict, conninfo: str, settings: Settings | None = None) -> dict:
-    """Stream one claimed file to NDJSON gzip parts. A file the reader refuses, that fails in any
-    other way, or that changed since it was hashed at claim, is quarantined; the batch goes on."""
+    """Stream one claimed file to NDJSON gzip parts. A file the reader refuses, or that fails in
+    any other way, is quarantined; the batch goes on. A file that changed or went away since it
+    was hashed at claim is released (`_release`): what would load is not what was registered."""
     s = settings or load()
     ds = datasets.get(dataset_name)
     file_id, filename, path = file["file_id"], file["filename"], Path(file["path"])
@@ -125,46 +125,54 @@ def convert(dataset_name: str, run_id: str, file: dict, conninfo: str, settings:
     if status is not FileStatus.CLAIMED:
         log.info("%s (file_id %d) is already %s: nothing to convert", filename, file_id, status)
         return {"file_id": file_id, "filename": filename, "status": str(status)}
+    if _changed(file):
+        return _release(conninfo, file, "after it was claimed")
+    out = run_dir(s, ds.name, run_id)
     try:
-        _unchanged(file, "after it was claimed")
-        converted = convert_file(ds, path, file_id, run_dir(s, ds.name, run_id), s)
-        _unchanged(file, "while it was being read")
+        converted = convert_file(ds, path, file_id, out, s)
     except Exception as e:   # whatever this file does to the reader, it must not stop the batch
         if environmental(e):
             raise   # not the file's fault: fail the task, the retry converts it again
-        _refuse(conninfo, s, ds.name, run_id, file_id, path, filename, _conversion_failure(e, file))
+        if _changed(file):   # the failure came from reading a moving file
+            return _release(conninfo, file, "while it was being read")
+        _refuse(conninfo, s, ds.name, run_id, file_id, path, filename, _conversion_failure(e, filename))
         return {"file_id": file_id, "filename": filename, "status": str(FileStatus.REJECTED)}
+    if _changed(file):
+        for table in converted.rows:
+            part_path(out, table, file_id).unlink(missing_ok=True)
+        return _release(conninfo, file, "while it was being read")
     with connect(conninfo) as conn:
         registry.record_conversion(conn, file_id, converted.header, converted.sort_key, sum(converted.rows.values()))
     log.info("%s (file_id %d): converted %s", filename, file_id, converted.rows)
     return {"file_id": file_id, "filename": filename, "status": "converted", "rows": converted.rows}
 
 
-class Modified(Reject):
-    """The file's bytes are not those hashed at claim."""
-
-    def __init__(self, when: str):
-        super().__init__(None, f"modified {when}: its sha256 and size were registered at claim, so what would "
-                               "load is not what was registered; deliver it again once it is complete")
+RELEASED = "released"   # convert's status of a file whose claim it dropped
 
 
 def _changed(file: dict) -> bool:
-    """Whether the file may differ from the bytes hashed at claim (`landing.identity`); a claim
-    made before identities were recorded has nothing to compare."""
+    """Whether the file may differ from the bytes hashed at claim (`landing.identity`: inode, size,
+    mtime and ctime, so a rewrite with its size and mtime put back counts too), or is gone; a
+    claim made before identities were recorded has nothing to compare."""
     claimed = file.get("identity")
     return claimed is not None and list(landing.identity(Path(file["path"])) or ()) != list(claimed)
 
 
-def _unchanged(file: dict, when: str) -> None:
-    if _changed(file):
-        raise Modified(when)
+def _release(conninfo: str, file: dict, when: str) -> dict:
+    """Drop the claim of a file that changed or went away `when`: nothing of it was loaded, and
+    the registry must hold the bytes that load. Still in landing, it is claimed again, as it is
+    then, once it has settled; gone, it was never received. The raw file is never touched."""
+    gone = landing.identity(Path(file["path"])) is None
+    with connect(conninfo) as conn:
+        registry.release(conn, file["file_id"])
+    log.warning("RELEASED %s: %s %s; %s", file["filename"], "gone from landing" if gone else "changed", when,
+                "nothing of it was loaded" if gone else
+                "it is claimed again, as it is then, once it has settled (FILEGATE_MIN_FILE_AGE)")
+    return {"file_id": file["file_id"], "filename": file["filename"], "status": RELEASED}
 
 
-def _conversion_failure(error: Exception, file: dict) -> str:
+def _conversion_failure(error: Exception, filename: str) -> str:
     """The reason a file is refused: the reader's, or the error's type and message."""
-    filename = file["filename"]
-    if not isinstance(error, Modified) and _changed(file):   # the failure came from reading a moving file
-        error = Modified("while it was being read")
     if isinstance(error, Reject):
         return error.describe(filename)
     log.exception("%s: unexpected error while converting (the file is refused)", filename, exc_info=error)
@@ -233,6 +241,7 @@ def audit(dataset_name: str, run_id: str, staged: dict, conninfo: str, settings:
                 continue   # nothing of this table arrived in the batch
             for file_id, failure in run.table(table, file_ids).failures.items():
                 failures.setdefault(file_id, []).append({"table": table.name, **failure})
+            faults.inject("audit")
         docs = run.build_docs()
     for file_id, failed in failures.items():
         with connect(conninfo) as conn:
@@ -308,7 +317,5 @@ def _quarantine(conninfo: str, s: Settings, dataset: str, folder: str, file_id: 
     A link is moved as the link: its target stays where it is, unread."""
     if path is None or not os.path.lexists(path) or (s.landing / dataset) not in path.parents:
         return
-    target = landing.move(path, s.quarantine, dataset, folder, filename)
-    landing.write_reason(target, reason, details)
-    with connect(conninfo, autocommit=True) as conn:
-        registry.set_stored_path(conn, file_id, target)
+    target = moves.place(conninfo, file_id, s.quarantine, dataset, folder, filename)
+    moves.store(conninfo, file_id, path, target, "quarantine", reason, details)

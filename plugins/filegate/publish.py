@@ -29,7 +29,7 @@ from pathlib import Path
 
 import psycopg
 
-from filegate import faults, landing, registry, upsert
+from filegate import faults, moves, registry, upsert
 from filegate.declaration import Dataset
 from filegate.errors import QUOTE_LIMIT, Reject, bounded, excerpt, refused_by_postgres
 from filegate.warehouse import compose, connect
@@ -271,12 +271,11 @@ def archive_loaded(conninfo: str, dataset: Dataset, file_ids: list[int], landing
                    archive_root: Path, run_folder: str) -> list[Path]:
     """Move loaded files that are still in landing to archive/ (idempotent)."""
     moved = []
-    with connect(conninfo, autocommit=True) as conn:
-        for f in registry.loaded_in(conn, file_ids):
-            if f.stored_path is None or not f.stored_path.exists() or landing_dir not in f.stored_path.parents:
-                continue
-            target = landing.move(f.stored_path, archive_root, dataset.name, run_folder, f.filename)
-            registry.set_stored_path(conn, f.file_id, target)
-            moved.append(target)
-            faults.inject("archive")
+    with connect(conninfo) as conn:
+        loaded = registry.loaded_in(conn, file_ids)
+    for f in loaded:
+        if f.stored_path is None or not f.stored_path.exists() or landing_dir not in f.stored_path.parents:
+            continue
+        target = moves.place(conninfo, f.file_id, archive_root, dataset.name, run_folder, f.filename)
+        moved.append(moves.store(conninfo, f.file_id, f.stored_path, target, "archive"))
     return moved

@@ -129,7 +129,7 @@ def decide(conn, dataset: str, landed: LandedFile, run_id: str, reloadable: bool
     loaded = [f for f in earlier if f.status is FileStatus.LOADED]
     if loaded:
         last = loaded[-1]
-        if last.sha256 == landed.sha256 and str(last.stored_path) == here:
+        if last.sha256 == landed.sha256 and (str(last.stored_path) == here or _move_interrupted(last)):
             return Decision(Action.ARCHIVE, last.file_id)
         if not reloadable:
             reason = (f"duplicate: {landed.filename} was already loaded as file_id {last.file_id} "
@@ -155,9 +155,18 @@ def decide(conn, dataset: str, landed: LandedFile, run_id: str, reloadable: bool
 
 
 def unmoved_refusal(earlier: list[RegisteredFile], path: Path) -> RegisteredFile | None:
-    """The last record of a file name when it is a refusal whose file never left `path`."""
+    """The last record of a file name when it is a refusal whose file never left `path` (its
+    move to quarantine not begun, or interrupted)."""
     last = earlier[-1] if earlier else None
-    return last if last is not None and last.status.refused and last.stored_path == path else None
+    if last is None or not last.status.refused:
+        return None
+    return last if last.stored_path == path or _move_interrupted(last) else None
+
+
+def _move_interrupted(f: RegisteredFile) -> bool:
+    """The registry names the file's place in archive or quarantine (`filegate.moves` records it
+    before moving), and nothing is there: the move was interrupted and the file is still in landing."""
+    return f.stored_path is not None and not f.stored_path.exists() and not f.stored_path.is_symlink()
 
 
 def named(conn, dataset: str, filename: str) -> list[RegisteredFile]:
@@ -308,6 +317,12 @@ def reject(conn, file_id: int, reason: str, details: dict | None = None) -> None
         " WHERE file_id = %s AND status = 'claimed'",
         (reason, json.dumps(details, default=str) if details is not None else None, file_id),
     )
+
+
+def release(conn, file_id: int) -> None:
+    """Forget a claim nothing was loaded from (the file changed or went away before it was read
+    whole): the next look at landing registers the file as it is then."""
+    conn.execute("DELETE FROM filegate.files WHERE file_id = %s AND status = 'claimed'", (file_id,))
 
 
 def set_stored_path(conn, file_id: int, path) -> None:

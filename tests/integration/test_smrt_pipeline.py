@@ -321,24 +321,63 @@ def test_a_reader_failing_unexpectedly_refuses_that_file_with_the_errors_type_an
                                                       "KeyError: 'a bug in the reader'")
 
 
-def test_a_file_modified_after_its_claim_is_refused_as_modified(conninfo, settings, landing):
+def test_a_file_modified_after_its_claim_is_released_and_its_final_bytes_load_next(conninfo, settings, landing):
     """Issue 9, defect 4: a line appended after claim was loaded, while the registry kept the
-    sha256 and size taken at claim."""
+    sha256 and size taken at claim. Issue 25: refusing it lost the sender's final version; the
+    claim is released instead, and the next run loads the file as it then is."""
     from filegate import pipeline
 
     path = drop(landing, "PN000001.SMRT", smrt_text("PN000001", [("1234567890", "20260105", "0000", "1")]))
     (claimed,) = pipeline.claim("smrt", "run1", conninfo, settings)
-    with open(path, "a") as f:
-        f.write('"CONSU","1234567890","20260105","0100",99\n')
+    final = smrt_text("PN000001", [("1234567890", "20260105", "0000", "1"), ("1234567890", "20260105", "0100", "99")])
+    path.write_text(final)
     converted = pipeline.convert("smrt", "run1", claimed, conninfo, settings)
 
-    assert converted["status"] == "rejected"
-    status, reason = registry(conninfo)["PN000001.SMRT"][:2]
-    assert status == "rejected" and reason.startswith("PN000001.SMRT, whole file: modified after it was claimed: ")
-    assert files_in(settings.quarantine) == ["PN000001.SMRT", "PN000001.SMRT.reason.json"]
+    assert converted["status"] == "released" and registry(conninfo) == {} and path.exists()
+    run_batch("run2", conninfo, settings)
+    status, _, rows_read, _ = registry(conninfo)["PN000001.SMRT"]
+    assert status == "loaded" and rows_read == 2 and len(readings(conninfo)) == 2
+    assert files_in(settings.quarantine) == []
 
 
-def test_a_file_modified_while_being_read_is_refused_as_modified(conninfo, settings, landing, monkeypatch):
+@pytest.mark.parametrize("change", ["replaced", "deleted", "rewritten in place, size and mtime put back"])
+def test_issue25_a_claimed_file_changed_before_convert_ends_as_one_clean_run(conninfo, settings, landing, change):
+    """The fault campaign of issue 25: a claimed file replaced, deleted, or rewritten in place with
+    its size and mtime put back, before convert; the run and the next end as one clean run on the
+    files as they then are."""
+    import os
+
+    from filegate import pipeline
+
+    path = drop(landing, "PN000001.SMRT", smrt_text("PN000001", [("1234567890", "20260105", "0000", "1")]))
+    drop(landing, "PN000002.SMRT", smrt_text("PN000002", [("1234567891", "20260105", "0000", "5")]))
+    claimed = pipeline.claim("smrt", "run1", conninfo, settings)
+    before = path.stat()
+    if change == "replaced":
+        other = path.with_name("PN000001.SMRT.part")
+        other.write_text(smrt_text("PN000001", [("1234567890", "20260105", "0000", "7")]))
+        other.rename(path)
+    elif change == "deleted":
+        path.unlink()
+    else:
+        path.write_text(path.read_text().replace(",1\n", ",8\n"))
+        assert path.stat().st_size == before.st_size
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    batch = [pipeline.convert("smrt", "run1", f, conninfo, settings) for f in claimed]
+    audited = pipeline.audit("smrt", "run1", pipeline.stage("smrt", "run1", batch, conninfo, settings), conninfo, settings)
+    pipeline.publish("smrt", "run1", audited, conninfo, settings)
+    run_batch("run2", conninfo, settings)
+
+    expected = {"replaced": 7, "deleted": None, "rewritten in place, size and mtime put back": 8}[change]
+    stored = {r[0]: r[2] for r in readings(conninfo)}
+    assert stored.get("01234567890") == expected and stored["01234567891"] == 5
+    files = registry(conninfo)
+    assert {name: status for name, (status, *_) in files.items()} == (
+        {"PN000002.SMRT": "loaded"} if change == "deleted" else {"PN000001.SMRT": "loaded", "PN000002.SMRT": "loaded"})
+    assert files_in(settings.landing) == [] and files_in(settings.quarantine) == []
+
+
+def test_a_file_modified_while_being_read_is_released(conninfo, settings, landing, monkeypatch):
     """Issue 9, defect 4: the bytes converted must be the bytes hashed at claim."""
     from filegate.datasets.smrt import reader
 
@@ -354,9 +393,11 @@ def test_a_file_modified_while_being_read_is_refused_as_modified(conninfo, setti
     monkeypatch.setattr(reader, "_reading", with_a_writer)
     result = run_batch("run1", conninfo, settings)
 
-    status, reason = registry(conninfo)["PN000001.SMRT"][:2]
-    assert result["files_loaded"] == 0 and readings(conninfo) == []
-    assert status == "rejected" and reason.startswith("PN000001.SMRT, whole file: modified while it was being read")
+    assert result["files_loaded"] == 0 and readings(conninfo) == [] and registry(conninfo) == {}
+    assert list(settings.processed.rglob("*.json.gz")) == []   # nothing of it is left converted
+    monkeypatch.setattr(reader, "_reading", reading)
+    run_batch("run2", conninfo, settings)
+    assert [r[2] for r in readings(conninfo)] == [1, 3]
 
 
 def test_what_a_killed_run_left_behind_is_cleaned_up_by_the_next_run(conninfo, settings, landing):
