@@ -38,8 +38,34 @@ def migrate(s: settings.Settings) -> None:
         raise Stop(f"the Airflow metadata database could not be migrated (log above: "
                    f"{log_path(s, 'airflow-db-migrate')})")
     say("• Airflow metadata database migrated")
-    schema.upgrade(conninfo_from_env())
+    conninfo = conninfo_from_env()
+    try:
+        schema.upgrade(conninfo)
+    except Exception as e:
+        raise warehouse_refusal(e, conninfo) or e
     say("• warehouse schema at the latest migration")
+
+
+def warehouse_refusal(error: Exception, conninfo: str) -> Stop | None:
+    """One line for a warehouse that cannot be reached or may not be changed, naming it (never
+    its password) and what to do; None for anything else."""
+    import psycopg
+    import sqlalchemy.exc
+    from psycopg.conninfo import conninfo_to_dict
+
+    cause = getattr(error, "orig", None) or error
+    info = conninfo_to_dict(conninfo)
+    where = f"{info.get('host') or 'localhost'}:{info.get('port') or 5432}/{info.get('dbname')}"
+    first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    if isinstance(cause, psycopg.errors.InsufficientPrivilege):
+        user, db = info.get("user") or "(your user)", info.get("dbname")
+        return Stop(f"the warehouse role {user!r} may not create what filegate needs in {where} ({first}): "
+                    f"`GRANT CREATE ON DATABASE \"{db}\" TO \"{user}\"`, or run `make migrate` once as the database's "
+                    "owner; nothing was changed")
+    if isinstance(cause, (psycopg.OperationalError, sqlalchemy.exc.OperationalError)):
+        return Stop(f"the warehouse at {where} does not answer ({first}): check AIRFLOW_CONN_WAREHOUSE and that its "
+                    "server is up; nothing was changed")
+    return None
 
 
 def _prepare(s: settings.Settings) -> None:
@@ -106,8 +132,23 @@ def _dag(args: list[str], log_name: str, s: settings.Settings, conninfo: str, ex
     if not _answers(conninfo):
         raise Stop(f"PostgreSQL stopped answering while {args[2]} ran (was `make down` run meanwhile?). Nothing "
                    f"is half-loaded: `make run` again finishes the work. Log: {log_path(s, log_name)}")
-    show_failure_of(args, log_path(s, log_name))
+    said = machine_error(log_path(s, log_name))
+    if said:   # the machine's fault, which the task said in a line of its own: say just that
+        say(f"✗ {args[2]}: {said}\n  (log: {log_path(s, log_name)})")
+    else:
+        show_failure_of(args, log_path(s, log_name))
     return False
+
+
+def machine_error(log_file: Path) -> str | None:
+    """The last `MachineError` a DAG run's log holds (filegate.errors: a folder that cannot be
+    written, a full disk), or None."""
+    import re
+
+    if not log_file.is_file():
+        return None
+    found = re.findall(r"filegate\.errors\.MachineError: (.+)", log_file.read_text(errors="replace"))
+    return found[-1].strip() if found else None
 
 
 def _answers(conninfo: str) -> bool:

@@ -2,6 +2,8 @@
 a 5 MB line must not be copied into a reason, the registry, a `.reason.json` and the terminal."""
 from __future__ import annotations
 
+import errno
+
 QUOTE_LIMIT = 200       # characters of any one input value a message quotes
 PROBLEM_LIMIT = 1_000   # characters of a whole problem, whatever it quotes
 
@@ -23,6 +25,25 @@ class MachineError(RuntimeError):
     """The machine's fault, not the file's: a folder that cannot be written, a full disk, a
     database that does not answer. The step fails (Airflow retries it) with a message saying what
     to fix; nothing is half-done, and the same command finishes the work once it is fixed."""
+
+
+# what an OSError of the machine means for whoever must fix it
+OS_HINTS = {errno.EACCES: "the folder cannot be written (its permissions)",
+            errno.EPERM: "the folder cannot be written (its permissions, or it is immutable: `lsattr`, `chattr -i`)",
+            errno.EROFS: "the disk holding it is mounted read-only",
+            errno.ENOSPC: "the disk holding it is full",
+            errno.EDQUOT: "the disk quota is used up",
+            errno.EIO: "the disk holding it fails to read or write",
+            errno.EXDEV: "it is on another disk than landing: keep the data root on one filesystem"}
+
+
+def machine_error(error: OSError, doing: str, then: str) -> MachineError | None:
+    """The MachineError for an OSError of the machine while `doing` (what failed, what it means,
+    and `then`: what happens once it is fixed), or None when the error is not the machine's."""
+    hint = OS_HINTS.get(getattr(error, "errno", None))
+    if hint is None:
+        return None
+    return MachineError(f"{doing}: {error.strerror}; {hint}. {then}")
 
 
 class Reject(Exception):

@@ -45,6 +45,7 @@ def write_export(conninfo: str, dataset: str, name: str, day: date, reports_root
     out = reports_root / dataset / name / f"{day.isoformat()}.json.gz"
     progress = _Progress(dataset, name)
     with replacing(out) as tmp, connect(conninfo) as conn, conn.transaction(), open_gzip(tmp, EXPORT_GZIP_LEVEL) as f:
+        conn.execute("SET LOCAL TIME ZONE 'UTC'")   # timestamps are UTC, whatever PGTZ or the server says
         with conn.cursor(name=f"export_{name}") as cursor:   # server-side: rows arrive as they are read
             cursor.itersize = FETCH_ROWS
             cursor.execute(source.read_text().strip().rstrip(";"), {"start": start, "end": end})

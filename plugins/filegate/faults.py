@@ -4,7 +4,9 @@ FILEGATE_INJECT_FAULT=<point> raises InjectedFault there, once per process, so a
 retry (dag.test) goes through. FILEGATE_KILL_AT=<point> kills the process there with SIGKILL, as
 a power cut or the OOM killer would: nothing runs after it, no `finally`, no rollback in Python.
 FILEGATE_PAUSE_AT=<point> sleeps there FILEGATE_PAUSE_SECONDS (default 3), once per process, so
-a test can act from outside meanwhile (write to a file being read). Unset, they do nothing.
+a test can act from outside meanwhile (write to a file being read, kill the database), having
+first written the point's name to FILEGATE_PAUSE_MARKER when that names a file (so the test
+knows when). Unset, they do nothing.
 """
 from __future__ import annotations
 
@@ -36,6 +38,9 @@ def inject(point: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
     if os.environ.get("FILEGATE_PAUSE_AT") == point and f"pause:{point}" not in _fired:
         _fired.add(f"pause:{point}")
+        if os.environ.get("FILEGATE_PAUSE_MARKER"):
+            with open(os.environ["FILEGATE_PAUSE_MARKER"], "w") as marker:
+                marker.write(point)
         time.sleep(float(os.environ.get("FILEGATE_PAUSE_SECONDS", "3")))
     if os.environ.get("FILEGATE_INJECT_FAULT") == point and point not in _fired:
         _fired.add(point)

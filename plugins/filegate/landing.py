@@ -93,12 +93,23 @@ def _inside(path: Path, landing_dir: Path) -> bool:
     return os.path.realpath(path) == os.path.join(os.path.realpath(landing_dir), path.relative_to(landing_dir))
 
 
+def modified_at(about: os.stat_result, now: float | None = None) -> float:
+    """When a file was last written, as far as can be told: its mtime, unless that lies in the
+    future (a sender's clock ahead, `touch -d tomorrow`), when the kernel's own change time is
+    taken instead. A future mtime would otherwise keep the file "being written" until that day."""
+    now = time.time() if now is None else now
+    return about.st_mtime if about.st_mtime <= now + FUTURE_SLACK_S else about.st_ctime
+
+
+FUTURE_SLACK_S = 2   # clocks of one machine's filesystem and time.time() may differ by a tick
+
+
 def settled(paths: list[Path], min_age: float, now: float | None = None) -> list[Path]:
     """The files unmodified for `min_age` seconds: complete, as far as a sender's writes go."""
     now = time.time() if now is None else now
     ready = []
     for path in paths:
-        age = now - path.stat().st_mtime
+        age = now - modified_at(path.stat(), now)
         if age < min_age:
             log.info("%s was modified %.0fs ago (< %.0fs): waiting for it to settle", path.name, age, min_age)
             continue
@@ -125,7 +136,7 @@ def fingerprint(path: Path, landing_dir: Path) -> LandedFile | None:
         path=path,
         filename=path.relative_to(landing_dir).as_posix(),
         size=after.st_size,
-        received_at=datetime.fromtimestamp(after.st_mtime, tz=timezone.utc),
+        received_at=datetime.fromtimestamp(modified_at(after), tz=timezone.utc),
         sha256=digest.hexdigest(),
         identity=_identity(after),
     )

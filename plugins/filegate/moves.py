@@ -9,24 +9,15 @@ fix; the file stays in landing and the same command finishes the move once it is
 """
 from __future__ import annotations
 
-import errno
 import logging
 import os
 from pathlib import Path
 
 from filegate import faults, landing, registry
-from filegate.errors import MachineError
+from filegate.errors import machine_error
 from filegate.warehouse import connect
 
 log = logging.getLogger(__name__)
-
-HINTS = {errno.EACCES: "the folder cannot be written (its permissions)",
-         errno.EPERM: "the folder cannot be written (its permissions, or it is immutable: `lsattr`, `chattr -i`)",
-         errno.EROFS: "the disk holding it is mounted read-only",
-         errno.ENOSPC: "the disk holding it is full",
-         errno.EDQUOT: "the disk quota is used up",
-         errno.EXDEV: "it is on another disk than landing: keep the data root on one filesystem"}
-
 
 def place(conninfo: str, file_id: int, root: Path, dataset: str, run_folder: str, filename: str) -> Path:
     """Where a file goes under `root` (archive or quarantine): the place the registry already
@@ -50,8 +41,9 @@ def store(conninfo: str, file_id: int, path: Path, target: Path, point: str,
             landing.write_reason(target, reason, details)
         landing.move_to(path, target)
     except OSError as e:
-        if e.errno not in HINTS:
-            raise
-        raise MachineError(f"could not move {path} to {target}: {e.strerror}; {HINTS[e.errno]}. Nothing is lost: "
-                           "the file stays in landing, and the next run moves it once this is fixed") from e
+        said = machine_error(e, f"could not move {path} to {target}", "Nothing is lost: the file stays in landing, "
+                             "and the next run moves it once this is fixed")
+        if said:
+            raise said from e
+        raise
     return target

@@ -15,7 +15,7 @@ from typing import Callable
 
 from filegate import datasets, faults, landing, moves, registry
 from filegate.convert import convert_file, part_path
-from filegate.errors import QUOTE_LIMIT, Reject, bounded, refused_by_postgres
+from filegate.errors import QUOTE_LIMIT, Reject, bounded, machine_error, refused_by_postgres
 from filegate.registry import Action, FileStatus
 from filegate.settings import Settings, load
 from filegate.warehouse import connect
@@ -131,8 +131,12 @@ def convert(dataset_name: str, run_id: str, file: dict, conninfo: str, settings:
     try:
         converted = convert_file(ds, path, file_id, out, s)
     except Exception as e:   # whatever this file does to the reader, it must not stop the batch
-        if environmental(e):
-            raise   # not the file's fault: fail the task, the retry converts it again
+        if environmental(e):   # not the file's fault: fail the task, the retry converts it again
+            said = machine_error(e, f"could not convert {filename} into {out}", "The file stays claimed, and the "
+                                 "next attempt converts it once this is fixed") if isinstance(e, OSError) else None
+            if said:
+                raise said from e
+            raise
         if _changed(file):   # the failure came from reading a moving file
             return _release(conninfo, file, "while it was being read")
         _refuse(conninfo, s, ds.name, run_id, file_id, path, filename, _conversion_failure(e, filename))
@@ -235,14 +239,21 @@ def audit(dataset_name: str, run_id: str, staged: dict, conninfo: str, settings:
     failures: dict[int, list[dict]] = {}
     docs = None
     if file_ids:
-        run = Audit(conninfo, ds, staged["staging"], s.quality / ds.name)
-        for table in ds.loaded_tables:
-            if not staged["rows"].get(table.name):
-                continue   # nothing of this table arrived in the batch
-            for file_id, failure in run.table(table, file_ids).failures.items():
-                failures.setdefault(file_id, []).append({"table": table.name, **failure})
-            faults.inject("audit")
-        docs = run.build_docs()
+        try:   # Great Expectations keeps its results and Data Docs under the data root's quality/
+            run = Audit(conninfo, ds, staged["staging"], s.quality / ds.name)
+            for table in ds.loaded_tables:
+                if not staged["rows"].get(table.name):
+                    continue   # nothing of this table arrived in the batch
+                for file_id, failure in run.table(table, file_ids).failures.items():
+                    failures.setdefault(file_id, []).append({"table": table.name, **failure})
+                faults.inject("audit")
+            docs = run.build_docs()
+        except OSError as e:
+            said = machine_error(e, f"could not write the audit's results under {s.quality / ds.name}",
+                                 "The files stay claimed, and the next attempt audits them once this is fixed")
+            if said:
+                raise said from e
+            raise
     for file_id, failed in failures.items():
         with connect(conninfo) as conn:
             f = registry.get(conn, file_id)
@@ -302,7 +313,7 @@ def _refuse_stranger(conninfo: str, s: Settings, dataset: str, run_id: str, land
               f"inside landing/{dataset}/, and did not read this one")
     about = path.lstat()
     landed = landing.LandedFile(path=path, filename=rel, size=about.st_size, sha256="",   # not read: no hash
-                                received_at=datetime.fromtimestamp(about.st_mtime, tz=timezone.utc))
+                                received_at=datetime.fromtimestamp(landing.modified_at(about), tz=timezone.utc))
     with connect(conninfo) as conn:
         registry.lock_dataset(conn, dataset)
         unmoved = registry.unmoved_refusal(registry.named(conn, dataset, rel), path)

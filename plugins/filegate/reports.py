@@ -49,6 +49,7 @@ def write_report(conninfo: str, dataset: str, report: str, day: date, reports_ro
     out = reports_root / dataset / report / f"{day.isoformat()}.csv"
     statement = sql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv, HEADER)").format(sql.SQL(query))
     with replacing(out) as tmp, connect(conninfo) as conn, open(tmp, "wb") as f:
+        conn.execute("SET TIME ZONE 'UTC'")   # a report's timestamps are UTC, whatever PGTZ or the server says
         with conn.cursor().copy(statement, {"start": start, "end": end}) as copy:
             for chunk in copy:
                 f.write(chunk)

@@ -36,8 +36,26 @@ def conninfo_of(connection) -> str:
     `application_name`, ...): those libpq knows reach psycopg and SQLAlchemy unchanged; Airflow's
     own extras (`cursor`, `iam`, ...) are not libpq's and are left out."""
     extras = {k: v for k, v in connection.extra_dejson.items() if k in _libpq_keywords()}
-    return make_conninfo(host=connection.host, port=connection.port, user=connection.login,
-                         password=connection.password, dbname=connection.schema, **extras)
+    return with_defaults(make_conninfo(host=connection.host, port=connection.port, user=connection.login,
+                                       password=connection.password, dbname=connection.schema, **extras))
+
+
+CONNECT_TIMEOUT_S = 10
+
+
+def with_defaults(conninfo: str) -> str:
+    """`conninfo` with what every filegate session needs unless it says otherwise: a bounded
+    connect (a server that never answers fails in CONNECT_TIMEOUT_S seconds, with one line, instead
+    of hanging a run), and UTC as the session's time zone (a report's day is a UTC day, and the
+    timestamps it writes are UTC, whatever zone the server or the client machine is set to)."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    fields = conninfo_to_dict(conninfo)
+    fields.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
+    options = str(fields.get("options") or "")
+    if "timezone" not in options.lower():
+        fields["options"] = f"{options} -c TimeZone=UTC".strip()
+    return make_conninfo(**fields)
 
 
 @lru_cache(maxsize=1)
@@ -62,7 +80,7 @@ def sqlalchemy_url(conninfo: str) -> str:
     from psycopg.conninfo import conninfo_to_dict
     from sqlalchemy.engine import URL
 
-    d = conninfo_to_dict(conninfo)
+    d = conninfo_to_dict(with_defaults(conninfo))
     host = d.get("host")
     socket = host and host.startswith("/")
     query = {"host": host} if socket else {}
@@ -78,7 +96,7 @@ def sqlalchemy_url(conninfo: str) -> str:
 def connect(conninfo: str, **kwargs):
     import psycopg
 
-    return psycopg.connect(conninfo, **kwargs)
+    return psycopg.connect(with_defaults(conninfo), **kwargs)
 
 
 def quoted(name: str) -> str:

@@ -110,3 +110,84 @@ def test_defect_6_a_manual_run_with_nothing_to_load_is_skipped_at_once(stack):
         "task_instances"]}
     assert states["wait_for_files"] == "skipped" and states["claim"] == "skipped", states
     print(f"a manual run with nothing to load ended in {took:.0f} s")
+
+
+def sale_response(attom_id: int) -> str:
+    from filegate.datasets.housing.sample import response
+
+    return json.dumps(response([{"identifier": {"attomId": attom_id},
+                                 "sale": {"saleTransDate": "2021-3-4", "amount": {"saleamt": 1000 + attom_id}},
+                                 "summary": {"proptype": "SFR"}}]))
+
+
+def housing_state(conninfo: str, names: set[str]) -> dict:
+    """The registry and the sales of `names` only (the stack holds other tests' files too)."""
+    with psycopg.connect(conninfo) as conn:
+        files = conn.execute("SELECT filename, status, reason, rows_read, rows_loaded, sha256 FROM filegate.files"
+                             " WHERE dataset = 'housing' AND filename = ANY(%s) ORDER BY 1, 2", (list(names),)).fetchall()
+        sales = conn.execute("SELECT s.attom_id, s.sale_date, s.sale_amount, f.filename FROM housing.sales s"
+                             " JOIN filegate.files f USING (file_id) WHERE f.filename = ANY(%s) ORDER BY 1, 2",
+                             (list(names),)).fetchall()
+    return {"files": files, "sales": sales}
+
+
+def test_fault_two_make_runs_and_the_scheduler_on_one_environment_while_files_keep_arriving(
+        stack, new_warehouse, tmp_path, monkeypatch):
+    """Issue 25's fault campaign: `make up`'s scheduler runs housing_ingest continuously while two
+    `make run` run housing_ingest too (`airflow dags test`), and responses keep arriving. It ends
+    as one clean run on the same files: each loaded once, the bad one refused, nothing claimed or
+    staged."""
+    import threading
+
+    from filegate import settings as settings_module
+    from helpers import run_batch
+
+    env, port, tmp = stack
+    files = {f"arrival_{n:03d}.json": sale_response(810_000 + n) for n in range(40)}
+    files["arrival_bad.json"] = '{"status": {"total": 1}, "property": [{"identifier": '
+    done = once_dags_are_parsed("airflow dags unpause housing_ingest", env)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    landing = tmp / "data" / "landing" / "housing"
+    landing.mkdir(parents=True, exist_ok=True)
+
+    def arrive():
+        for name, text in files.items():
+            (landing / f"{name}.part").write_text(text)
+            (landing / f"{name}.part").rename(landing / name)
+            time.sleep(0.5)
+
+    sender = threading.Thread(target=arrive)
+    sender.start()
+    time.sleep(3)
+    runs = [subprocess.Popen(["make", "-s", "run"], cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT) for _ in range(2)]
+    outputs = [run.communicate(timeout=1200)[0] for run in runs]
+    sender.join()
+    for run, output in zip(runs, outputs):
+        assert run.returncode == 0 and "Traceback" not in output, output[-3000:]
+
+    conninfo = warehouse(env)
+
+    def settled():
+        with psycopg.connect(conninfo) as conn:
+            claimed = conn.execute("SELECT count(*) FROM filegate.files WHERE dataset = 'housing'"
+                                   " AND status = 'claimed'").fetchone()[0]
+            staged = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'staging'"
+                                  " AND tablename LIKE 'housing%'").fetchone()[0]
+        return claimed == 0 and staged == 0 and not any(landing.iterdir())
+    assert wait_for(settled, 300, every=3), f"not settled; logs: {tmp / 'state' / 'logs'}"
+    assert not list((tmp / "data" / "processed" / "housing").glob("*/parts"))
+
+    # one clean run of the same files, on a database and data root of its own
+    monkeypatch.setenv("FILEGATE_DATA_ROOT", str(tmp_path / "clean"))
+    monkeypatch.setenv("FILEGATE_MIN_FILE_AGE", "0")
+    clean_conninfo = new_warehouse()
+    s = settings_module.load()
+    (s.landing / "housing").mkdir(parents=True)
+    for name, text in files.items():
+        (s.landing / "housing" / name).write_text(text)
+    run_batch("clean", clean_conninfo, s, dataset="housing")
+    expected = housing_state(clean_conninfo, set(files))
+    assert len(expected["sales"]) == 40 and [f[1] for f in expected["files"]].count("rejected") == 1
+    assert housing_state(conninfo, set(files)) == expected

@@ -73,3 +73,22 @@ def test_a_pattern_may_list_several_globs(tmp_path):
     arrivals = landing.scan(tmp_path, "*.log *.log.gz  *.csv\t*.json")
     assert [p.relative_to(tmp_path).as_posix() for p in arrivals.regular] == ["a.log", "b.log.gz", "c.csv", "sub/d.json"]
     assert landing.matches("x.SMRT", "*.SMRT") and not landing.matches("x.smrt", "*.SMRT")
+
+
+def test_issue25_a_file_with_an_mtime_in_the_future_counts_from_when_it_landed(tmp_path):
+    """A sender's clock ahead (or `touch -d tomorrow`): `now - mtime` stayed below the minimum age
+    until that day, so the file waited in landing, and its received time would lie in the future."""
+    import os
+    import time
+
+    path = touch(tmp_path / "A.SMRT", "1")
+    tomorrow = time.time() + 86_400
+    os.utime(path, (tomorrow, tomorrow))
+    now = time.time()
+    assert landing.settled([path], 30, now=now) == []          # it just landed
+    assert landing.settled([path], 30, now=now + 31) == [path]  # 31 s later it has settled
+    landed = landing.fingerprint(path, tmp_path)
+    assert abs(landed.received_at.timestamp() - now) < 5        # received now, not tomorrow
+    yesterday = now - 86_400
+    os.utime(path, (yesterday, yesterday))                      # an mtime in the past is the sender's word
+    assert abs(landing.fingerprint(path, tmp_path).received_at.timestamp() - yesterday) < 0.001
