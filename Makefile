@@ -33,7 +33,8 @@ bench: venv ## side-by-side benchmarks (minutes; results in bench/results/)
 	@cd bench && ../$(BIN)/python convert_bench.py && ../$(BIN)/python load_bench.py \
 		&& ../$(BIN)/python smrt_bench.py && ../$(BIN)/python convert_memory.py \
 		&& ../$(BIN)/python housing_bench.py && ../$(BIN)/python wells_bench.py \
-		&& ../$(BIN)/python events_bench.py && ../$(BIN)/python scale_bench.py && ../$(BIN)/python cluster_bench.py
+		&& ../$(BIN)/python events_bench.py && ../$(BIN)/python scale_bench.py && ../$(BIN)/python cluster_bench.py \
+		&& ../$(BIN)/python arrival_bench.py
 
 bench-smoke: venv ## every benchmark contender on tiny data (seconds; the test suite runs it too)
 	@cd bench && ../$(BIN)/python convert_bench.py --smoke --work data/smoke/convert \
@@ -43,7 +44,8 @@ bench-smoke: venv ## every benchmark contender on tiny data (seconds; the test s
 		&& ../$(BIN)/python wells_bench.py --smoke --work data/smoke/wells \
 		&& ../$(BIN)/python events_bench.py --smoke --work data/smoke/events \
 		&& ../$(BIN)/python scale_bench.py --smoke --work data/smoke/scale \
-		&& ../$(BIN)/python cluster_bench.py --smoke --work data/smoke/cluster
+		&& ../$(BIN)/python cluster_bench.py --smoke --work data/smoke/cluster \
+		&& ../$(BIN)/python arrival_bench.py --smoke --work data/smoke/arrival
 
 migration: venv ## autogenerate a warehouse migration: make migration MESSAGE="add x" [DATASET=name]
 	@$(RUN) -m filegate.cli migration "$(MESSAGE)" $(if $(DATASET),--dataset $(DATASET))

@@ -266,3 +266,14 @@ def test_cluster_smoke_runs_the_ingest_on_two_workers_and_measures_it(tmp_path):
 
     assert re.search(r"\| 2 × 1 \| [\d.]+ \| \d+, [\d.]+, 2 \|", result.stdout), result.stdout[-3000:]   # both workers used
     assert "worker1" in result.stdout and "worker2" in result.stdout   # each worker's memory
+
+
+def test_arrival_smoke_loads_every_file_dropped_under_make_ups_scheduler_and_samples_its_memory(tmp_path):
+    result = _bench("arrival_bench.py", tmp_path)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    import re
+
+    files = re.search(r"(\d+) files, each loaded once", result.stdout)
+    assert files and int(files.group(1)) >= 10 and "| seconds |" in result.stdout
+    for part in ("scheduler", "api-server"):
+        assert f"| {part} |" in result.stdout
