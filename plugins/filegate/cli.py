@@ -42,7 +42,10 @@ def migrate(s: settings.Settings) -> None:
     try:
         schema.upgrade(conninfo)
     except Exception as e:
-        raise warehouse_refusal(e, conninfo) or e
+        said = warehouse_refusal(e, conninfo)
+        if said is None:
+            raise
+        raise said from None   # the line says it all
     say("• warehouse schema at the latest migration")
 
 

@@ -9,15 +9,12 @@ fix; the file stays in landing and the same command finishes the move once it is
 """
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
 from filegate import faults, landing, registry
 from filegate.errors import machine_error
 from filegate.warehouse import connect
-
-log = logging.getLogger(__name__)
 
 def place(conninfo: str, file_id: int, root: Path, dataset: str, run_folder: str, filename: str) -> Path:
     """Where a file goes under `root` (archive or quarantine): the place the registry already

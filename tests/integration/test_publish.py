@@ -226,7 +226,7 @@ def test_issue25_a_value_too_long_to_index_refuses_its_file_alone_at_its_line_an
     assert published.rows == {good["file_id"]: 2}
     refused = refusals_of(published)
     assert refused[key["file_id"]][0] == 2 and refused[gin["file_id"]][0] == 6   # the lines of the rows refused
-    for line, problem in refused.values():
+    for _, problem in refused.values():
         assert problem.startswith("PostgreSQL refused its rows at publish (shop.")
         assert "index row size" in problem and "a value too long to index" in problem
     with psycopg.connect(conninfo) as conn:

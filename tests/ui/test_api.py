@@ -217,7 +217,7 @@ def test_the_api_is_documented_by_its_openapi_schema(client, as_user):
 def test_issue25_stuck_claims_show_with_their_age_and_the_run_that_failed(client, as_user, conninfo, loaded):
     """Issue 25, defect 2: 3,000 files stayed `claimed` after their run failed, and the page showed
     "3,000 claimed" with no reason while the overview looked healthy."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timezone
 
     from airflow.models.dagrun import DagRun
     from airflow.utils.session import create_session
