@@ -48,7 +48,11 @@ def ingest_dag(ds: Dataset):
     @dag(dag_id=ds.ingest_dag_id, description=ds.description, doc_md=ds.doc or None,
          schedule=how.schedule or ds.schedule,
          start_date=START, catchup=False, max_active_runs=1, default_args=default_args(s),
-         tags=["filegate", "ingest", *ds.tags])
+         tags=["filegate", "ingest", *ds.tags],
+         params={"wait_for_files": Param(False, type="boolean", title="Wait for files",
+                                         description="A run triggered by hand with nothing in landing is "
+                                                     "skipped at once; tick this to wait for files as a "
+                                                     "scheduled run does (up to FILEGATE_SENSOR_TIMEOUT).")})
     def ingest():
         wait = LandingSensor(
             task_id="wait_for_files",

@@ -7,7 +7,8 @@ suffix, not hidden, unmodified for the minimum age) and runs in reschedule mode 
 setting says, so a waiting sensor holds no worker slot.
 
 A scheduled run waits for files (up to its timeout, then it is skipped); a manual run finding
-nothing at all in landing is skipped at once. One finding files still being written waits for them.
+nothing at all in landing is skipped at once, unless triggered with `wait_for_files`. One finding
+files still being written waits for them.
 """
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ class LandingSensor(BaseSensorOperator):
         strange = [p.relative_to(folder).as_posix() for p in arrivals.strangers]
         self.log.info("%d complete file(s) matching %s in %s%s", len(ready), self.pattern, folder,
                       f", and {len(strange)} that are not regular files (to refuse)" if strange else "")
-        if not (arrivals.regular or strange) and manual(context):
+        if not (arrivals.regular or strange) and manual(context) and not asked_to_wait(context):
             # someone asked for a run now: with nothing there, waiting hours for files is not what they asked
             from airflow.sdk.exceptions import AirflowSkipException
 
@@ -49,3 +50,8 @@ def manual(context) -> bool:
     """Whether the DAG run was triggered by hand (the UI, the API, `airflow dags trigger` or `test`)."""
     run_type = getattr(context.get("dag_run"), "run_type", None)
     return getattr(run_type, "value", run_type) == "manual"
+
+
+def asked_to_wait(context) -> bool:
+    """Whether the run was triggered with the ingest DAG's `wait_for_files` param ticked."""
+    return bool((context.get("params") or {}).get("wait_for_files"))

@@ -46,7 +46,7 @@ def test_a_file_arriving_while_the_continuous_dag_waits_is_loaded_by_that_run(
     sender = threading.Thread(target=deliver_later)
     started = time.time()
     sender.start()
-    state, tasks = run_dag("housing_ingest")
+    state, tasks = run_dag("housing_ingest", run_conf={"wait_for_files": True})   # a hand-run waits only if asked
     sender.join()
 
     assert state == "success" and tasks["publish"] == "success" and time.time() - started < 60

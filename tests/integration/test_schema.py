@@ -31,9 +31,10 @@ def test_upgrading_again_is_a_no_op(conninfo):
 
 def test_socket_hosts_go_in_the_query_string():
     url = sqlalchemy_url("host=/tmp/fg/pg port=5432 user=postgres dbname=warehouse")
-    assert url == "postgresql+psycopg://postgres@/warehouse?host=%2Ftmp%2Ffg%2Fpg&port=5432"
+    defaults = "connect_timeout=10&{}options=-c+TimeZone%3DUTC"   # bounded connect, UTC sessions (issue 25)
+    assert url == "postgresql+psycopg://postgres@/warehouse?" + defaults.format("host=%2Ftmp%2Ffg%2Fpg&") + "&port=5432"
     assert sqlalchemy_url("host=db.example port=6543 user=u password=p dbname=w") == \
-        "postgresql+psycopg://u:p@db.example:6543/w"
+        "postgresql+psycopg://u:p@db.example:6543/w?" + defaults.format("")
 
 
 def test_a_new_dataset_gets_its_migration_in_its_own_package(conninfo, tmp_path, monkeypatch):

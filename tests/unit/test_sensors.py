@@ -50,3 +50,6 @@ def test_issue25_a_manual_run_with_nothing_in_landing_is_skipped_at_once(tmp_pat
         sensor.poke(by_hand)
     (landing / "A.SMRT").write_text("still being written")   # something is coming: a manual run waits for it
     assert sensor.poke(by_hand).is_done is False
+    (landing / "A.SMRT").unlink()
+    asked = {**by_hand, "params": {"wait_for_files": True}}   # triggered with the DAG's param ticked
+    assert sensor.poke(asked).is_done is False
