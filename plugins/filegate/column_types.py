@@ -21,8 +21,11 @@ from decimal import MAX_PREC, Context, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, Callable
 
+from filegate.jsontext import Number
+
 INT4 = (-(1 << 31), (1 << 31) - 1)
 INT8 = (-(1 << 63), (1 << 63) - 1)
+NUMERIC_DIGITS = 1_000   # a numeric's digits either side of the point (PostgreSQL takes more; no data needs it)
 COERCION_ERRORS = (ValueError, TypeError, InvalidOperation, OverflowError)
 _EXACT = Context(prec=MAX_PREC)
 
@@ -66,6 +69,11 @@ def _integer_in(bounds: tuple[int, int]):
             n = v
         elif isinstance(v, float) and v.is_integer():
             n = int(v)
+        elif type(v) is Number:   # a JSON number with a fraction or exponent: 1.0 and 1e3 are integers
+            d = Decimal(v)
+            if d != d.to_integral_value():
+                raise ValueError
+            n = int(d)
         else:
             raise ValueError
         if not low <= n <= high:
@@ -87,6 +95,8 @@ def _numeric(v):
     d = Decimal(v.strip() if type(v) is str else str(v))
     if not d.is_finite():
         raise ValueError
+    if not -NUMERIC_DIGITS <= d.adjusted() <= NUMERIC_DIGITS:   # 1e-999999 would be a million digits
+        raise OverflowError
     # one spelling per value: 0.990, 0.99 and 9.9E-1 all become "0.99" (every digit kept: the
     # default context would round to 28)
     return format(d.normalize(_EXACT), "f")
@@ -123,7 +133,7 @@ def _boolean(v):
     raise ValueError
 
 
-_DATE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*")
+_DATE = re.compile(r"\s*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})\s*")   # ASCII digits: \d matches any script's digits
 
 
 @lru_cache(maxsize=1 << 14)   # dates repeat: parse each spelling once
@@ -291,7 +301,7 @@ def _numeric_fast(v):
         return _numeric(v)
     if kind is int:
         return str(v)
-    if kind is not str:
+    if kind is not str and kind is not Number:
         return _numeric(v)
     try:
         return _NUMERIC_TEXT_SEEN[v]

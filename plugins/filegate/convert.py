@@ -15,7 +15,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from filegate import faults
+from filegate import faults, jsontext
 from filegate.declaration import Dataset
 from filegate.errors import Reject, excerpt
 from filegate.settings import Settings
@@ -48,7 +48,6 @@ def open_gzip(path: Path, level: int):
 def convert_file(dataset: Dataset, path: Path, file_id: int, run_dir: Path, settings: Settings) -> Converted:
     """Convert one raw file; a filegate.errors.Reject from the reader propagates, and then
     nothing is left written."""
-    import msgspec
 
     parsed = dataset.reader(path, settings)
     _refuse_nul([{"_line": None, "header": parsed.header, "sort key": parsed.sort_key}])
@@ -56,7 +55,7 @@ def convert_file(dataset: Dataset, path: Path, file_id: int, run_dir: Path, sett
     writers: dict[str, tuple[object, bytearray, Path]] = {}
     loaded = {t.name for t in dataset.loaded_tables}
     rows = converted.rows
-    encode_lines = msgspec.json.Encoder().encode_lines   # a whole chunk per call, one line per record
+    encode_lines = jsontext.encoder().encode_lines   # a whole chunk per call, one line per record
     next_progress = PROGRESS_EVERY
     done = False
     try:

@@ -21,6 +21,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Iterator
 
+from filegate import jsontext
 from filegate.errors import Reject, excerpt
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -115,14 +116,14 @@ def detect_format(path: Path) -> str:
     if text[:1] == b"[":
         return "json-array"
     if text[:1] == b"{":
-        import orjson   # depth-limited in C: a 10,000-deep line is a decode error, not a RecursionError
-
-        first, why = text.split(b"\n", 1)[0].strip(), ""
+        first = text.split(b"\n", 1)[0]
+        if jsontext.decode_lines([first]) is not None:
+            return "ndjson"
         try:
-            if isinstance(orjson.loads(first), dict):
-                return "ndjson"
-        except orjson.JSONDecodeError as e:
-            why = f" ({e})"
+            jsontext.exact(first)
+            return "ndjson"   # one object on the first line: the reader judges the rest (and names lines)
+        except (ValueError, UnicodeDecodeError) as e:
+            why = f" ({e.msg})" if isinstance(e, json.JSONDecodeError) else f" ({e})"
         raise Reject(1, f"JSON that is neither one object per line nor an array of objects{why}")
     suffix = Path(path.name.removesuffix(".gz")).suffix.lower()
     if suffix in (".json", ".jsonl", ".ndjson"):
@@ -247,37 +248,42 @@ def bounded_lines(f, empty: str | bytes, first: int = 1) -> Iterator:
 
 
 def read_ndjson_chunks(path: Path) -> Iterator[tuple[range | list[int], list[dict]]]:
-    import orjson
-
-    loads = orjson.loads
+    """One JSON object per line, CHUNK lines at a time, decoded by `jsontext`'s rules (a chunk it
+    cannot vouch for is read line by line, and the first bad line named)."""
     with open_bytes(path) as f:
         done, source = 0, bounded_lines(f, b"")
         while chunk := list(islice(source, CHUNK)):
             if done == 0:
                 chunk[0] = chunk[0].removeprefix(b"\xef\xbb\xbf")
-            try:
-                records = [loads(raw) for raw in chunk]   # a blank line raises too: see below
-                if all(type(r) is dict for r in records):
-                    yield range(done + 1, done + 1 + len(chunk)), records
-                    done += len(chunk)
-                    continue
-            except orjson.JSONDecodeError:
-                pass
+            records = jsontext.decode_lines(chunk)
+            if records is not None and all(type(r) is dict for r in records):
+                yield range(done + 1, done + 1 + len(chunk)), records
+                done += len(chunk)
+                continue
             lines, records = [], []
             for number, raw in enumerate(chunk, start=done + 1):
                 if not raw.strip():
                     continue
-                try:
-                    record = loads(raw)
-                except orjson.JSONDecodeError as e:
-                    raise Reject(number, f"not a JSON object: {e}") from None
-                if not isinstance(record, dict):
-                    raise Reject(number, f"expected a JSON object, found {type(record).__name__}")
                 lines.append(number)
-                records.append(record)
+                records.append(json_object(number, raw))
             done += len(chunk)
             if records:
                 yield lines, records
+
+
+def json_object(number: int, raw: bytes | str) -> dict:
+    """Line `number`'s one JSON object, by `jsontext.exact`; Reject naming the line otherwise."""
+    try:
+        record = jsontext.exact(raw)
+    except UnicodeDecodeError as e:
+        raise Reject(number, f"bytes are not valid UTF-8 ({e.reason})") from None
+    except json.JSONDecodeError as e:
+        raise Reject(number, f"not a JSON object: {e.msg} (column {e.colno})") from None
+    except jsontext.Problem as e:
+        raise Reject(number, str(e)) from None
+    if type(record) is not dict:
+        raise Reject(number, f"expected a JSON object, found {type(record).__name__}")
+    return record
 
 
 def read_json_array_chunks(path: Path) -> Iterator[tuple[list[int], list[dict]]]:
@@ -286,7 +292,7 @@ def read_json_array_chunks(path: Path) -> Iterator[tuple[list[int], list[dict]]]
 
     1. `[` alone on the first line, then one `{...},` per line: a run of lines at a time (`_per_line`);
     2. objects without nested objects, in any layout (one line of gigabytes, pretty-printed): a
-       block of bytes at a time, parsed whole by orjson up to its last element (`_flat_blocks`);
+       block of bytes at a time, parsed whole by msgspec up to its last element (`_flat_blocks`);
     3. anything else, and every fault: the general reader (`read_json_array`), which names the line.
     """
     resume = None   # (byte offset, line, state) where the array's reading goes on (see `array_elements`)
@@ -316,8 +322,6 @@ _ENDED = (-1, -1, "ended")   # the array and the file ended cleanly
 def _per_line(f):
     """Path 1; returns where it stopped, or None when the file does not open with `[` (then the
     general reader starts from the beginning, and names the fault)."""
-    import orjson
-
     first = f.readline(LINE_LIMIT)
     if first.removeprefix(b"\xef\xbb\xbf").strip() != b"[":
         f.seek(0)
@@ -333,9 +337,8 @@ def _per_line(f):
         n = 0   # the leading lines that are each exactly one element and its comma
         while n < len(texts) and texts[n][:1] == b"{" and texts[n][-2:] == b"},":
             n += 1
-        try:
-            records = [orjson.loads(t[:-1]) for t in texts[:n]]
-        except orjson.JSONDecodeError:
+        records = jsontext.decode_lines([t[:-1] + b"\n" for t in texts[:n]]) if n else []
+        if records is None:
             n, records = 0, []   # let the next path decide (and, on a fault, the general reader name it)
         if n and all(type(r) is dict for r in records):
             yield list(range(done + 1, done + 1 + n)), records
@@ -347,6 +350,7 @@ def _per_line(f):
 
 
 _SPACE = b" \t\r\n"
+_NOT_SPACE = re.compile(r"[^ \t\r\n]")
 
 
 def _flat_blocks(f, offset: int, line: int, state: str):
@@ -357,8 +361,9 @@ def _flat_blocks(f, offset: int, line: int, state: str):
     element, cannot parse. When the elements are objects and the block holds no other `{` (no
     nested object, none in a string), each element starts at a `{`, which gives its line. Returns _ENDED when the array and the
     file end cleanly, else where the general reader must carry on."""
-    import orjson
+    import msgspec
 
+    decode = jsontext.fast().decode
     f.seek(offset)
     buf, eof = b"", False
     while True:
@@ -388,11 +393,12 @@ def _flat_blocks(f, offset: int, line: int, state: str):
             continue
         block = buf[:cut]
         try:
-            records = orjson.loads(b"[" + block + b"]")
-        except orjson.JSONDecodeError:
+            records = decode(b"[" + block + b"]")
+        except (msgspec.DecodeError, ValueError, RecursionError):
             return offset, line, state   # a cut inside an element, or a fault: the general reader decides
         # as many `{` as elements, each an object: so no `{` elsewhere, and each one starts an element
-        if not records or block.count(b"{") != len(records) or not all(type(r) is dict for r in records):
+        if not records or block.count(b"{") != len(records) or not all(type(r) is dict for r in records) \
+                or not jsontext.unique_keys(block, records):
             return offset, line, state
         if b"\n" in block:
             starts, at, lines = [], line, 0
@@ -504,7 +510,7 @@ class JsonStream:
         if resume is not None:
             raw.seek(resume[0])
         self.file = io.TextIOWrapper(raw, encoding="utf-8-sig" if resume is None else "utf-8")
-        self.decoder = json.JSONDecoder()
+        self.decoder = jsontext.STANDARD   # numbers as spelled, no NaN, no key given twice
         self.buf, self.pos, self.eof = "", 0, False
         self.line = 1 if resume is None else resume[1]
 
@@ -521,18 +527,22 @@ class JsonStream:
         return bool(more)
 
     def peek(self, truncated: str) -> str:
-        """The next character that is not white space (lines counted); Reject at the end."""
+        """The next character that is not white space (lines counted); Reject at the end. A run
+        of white space is skipped by a C regex, a buffer at a time (gigabytes of it are not a
+        Python loop per character)."""
         while True:
-            if self.pos >= len(self.buf):
+            end = _NOT_SPACE.search(self.buf, self.pos)
+            if end is None:
+                self.line += self.buf.count("\n", self.pos)
+                self.pos = len(self.buf)
                 if self.eof or not self._more():
                     raise Reject(self.line, truncated)
                 continue
-            ch = self.buf[self.pos]
-            if ch in " \t\r\n":
-                self.line += ch == "\n"
-                self.pos += 1
-            else:
-                return ch
+            at = end.start()
+            if at > self.pos:
+                self.line += self.buf.count("\n", self.pos, at)
+                self.pos = at
+            return self.buf[at]
 
     def expect(self, ch: str, what: str) -> None:
         found = self.peek(f"the file ends where {what} was expected (truncated file?)")
@@ -541,19 +551,25 @@ class JsonStream:
         self.pos += 1
 
     def value(self):
-        """The next JSON value, whole (at most MAX_RECORD_BYTES of text)."""
+        """The next JSON value, whole (at most MAX_RECORD_BYTES of text), by `jsontext`'s rules."""
         self.peek("the file ends where a value was expected (truncated file?)")
         while True:
             try:
                 value, end = self.decoder.raw_decode(self.buf, self.pos)
+                if jsontext.may_hold_surrogates(self.buf, self.pos, end):
+                    jsontext.refuse_surrogates(value)
                 break
+            except ValueError as e:   # a jsontext.Problem (a rule broken: no more data mends it), or malformed
+                if isinstance(e, json.JSONDecodeError):
+                    if self.eof or len(self.buf) - self.pos > MAX_RECORD_BYTES:
+                        raise Reject(self.line + self.buf.count("\n", self.pos, e.pos),
+                                     f"malformed JSON: {e.msg}") from None
+                    self._more()
+                    continue
+                raise Reject(self.line, str(e)) from None
             except RecursionError:   # the decoder recurses once per level: refuse, keep the stack
                 raise Reject(self.line, "JSON nested too deeply to read (about 1,000 levels: Python's "
                                         "recursion limit)") from None
-            except json.JSONDecodeError as e:
-                if self.eof or len(self.buf) - self.pos > MAX_RECORD_BYTES:
-                    raise Reject(self.line + self.buf.count("\n", self.pos, e.pos), f"malformed JSON: {e.msg}") from None
-                self._more()
         self.line += self.buf.count("\n", self.pos, end)
         self.pos = end
         if self.pos > CHUNK_BYTES:   # drop what was consumed
@@ -587,7 +603,7 @@ class JsonStream:
 
     def object_keys(self) -> Iterator[str]:
         """The keys of an object whose `{` was read, through its `}`; the caller reads each value."""
-        first = True
+        first, seen = True, set()
         while True:
             ch = self.peek("the JSON object is not closed (truncated file?)")
             if ch == "}":
@@ -601,6 +617,9 @@ class JsonStream:
             key = self.value()
             if not isinstance(key, str):
                 raise Reject(self.line, f"expected an object key, found {type(key).__name__}")
+            if key in seen:
+                raise Reject(self.line, f"the key {key[:200]!r} is given twice in one object")
+            seen.add(key)
             self.expect(":", "':' after an object key")
             first = False
             yield key

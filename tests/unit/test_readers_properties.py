@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from filegate.errors import Reject
+from filegate.jsontext import Number
 from filegate.readers import DocumentRecords, read_records
 from memory import peak_rss_mib
 
@@ -96,6 +97,17 @@ def as_csv(columns: list[str], rows: list[dict], delimiter: str) -> bytes:
 objects = st.lists(st.dictionaries(text, values, max_size=5), max_size=30)
 
 
+def spelled(value):
+    """`value` as the readers give it back: a float as the Number spelled in the file (issue 31)."""
+    if type(value) is float:
+        return Number(json.dumps(value))
+    if type(value) is dict:
+        return {k: spelled(v) for k, v in value.items()}
+    if type(value) is list:
+        return [spelled(v) for v in value]
+    return value
+
+
 @given(table=tables(), delimiter=st.sampled_from([",", ";", "\t", "|"]))
 @FUZZ
 def test_a_generated_csv_reads_back_as_generated(table, delimiter):
@@ -118,7 +130,8 @@ def test_generated_json_reads_back_as_generated(records, layout):
         data = json.dumps(records, indent=2 if layout == "array-indented" else None)
     got = read_or_refuse(read_records, written(data.encode(), ".json"))
     assert not isinstance(got, Reject), got
-    assert [record for _, record in got] == records
+    assert [record for _, record in got] == spelled(records)
+    assert all(type(v) is Number for v in _floats_of([r for _, r in got]))
 
 
 @given(records=objects, envelope=st.dictionaries(names, values, max_size=3))
@@ -128,8 +141,77 @@ def test_a_generated_document_reads_back_as_generated(records, envelope):
     path = written(json.dumps({**envelope, "data": {"items": records, "total": len(records)}}, indent=1).encode(),
                    ".json")
     docs = DocumentRecords(path, "data.items")
-    assert [r for _, chunk in docs for r in chunk] == records
-    assert docs.envelope == {**envelope, "data": {"total": len(records)}} and docs.count == len(records)
+    assert [r for _, chunk in docs for r in chunk] == spelled(records)
+    assert docs.envelope == spelled({**envelope, "data": {"total": len(records)}}) and docs.count == len(records)
+
+
+def _floats_of(value):
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [f for v in value for f in _floats_of(v)]
+    return [value] if isinstance(value, (float, Number)) else []
+
+
+# --- issue 31: what a JSON text may not hold, in every JSON reader and every layout --------------
+
+JSON_LAYOUTS = ("ndjson", "array-lines", "array-compact", "array-indented", "document")
+
+
+def laid_out(texts: list[str], layout: str) -> bytes:
+    """Objects, already JSON text, in one of the layouts the readers take."""
+    if layout == "ndjson":
+        return "".join(t + "\n" for t in texts).encode()
+    if layout == "array-lines":
+        return ("[\n" + ",\n".join(texts) + "\n]\n").encode()
+    if layout == "array-compact":
+        return ("[" + ",".join(texts) + "]").encode()
+    if layout == "array-indented":
+        return ("[\n  " + ",\n  ".join(t.replace("{", "{\n    ", 1) for t in texts) + "\n]\n").encode()
+    return ('{"data": {"items": [\n' + ",\n".join(texts) + '\n]}}').encode()
+
+
+def read_laid_out(data: bytes, layout: str):
+    return read_or_refuse(document_records if layout == "document" else read_records, written(data, ".json"))
+
+
+hostile_members = st.sampled_from([
+    '"k": 1, "k": 2',                     # a key given twice
+    '"k": {"a": 1, "a": 1}',              # twice, nested, same value
+    '"k": NaN', '"k": Infinity', '"k": -Infinity',
+    '"k": 1e400', '"k": -1e999', '"k": "\\ud800"', '"k": "\\udc00x"',
+    '"k": 1' + "0" * 5_000,              # an integer past MAX_DIGITS
+    '"k": 1.' + "5" * 1_500,             # a number literal past MAX_NUMBER
+])
+
+
+@given(good=st.lists(st.dictionaries(names, scalars, min_size=1, max_size=4), min_size=0, max_size=8),
+       bad=hostile_members, at=st.integers(0, 8), layout=st.sampled_from(JSON_LAYOUTS))
+@FUZZ
+def test_issue31_a_record_breaking_a_json_rule_is_refused_at_its_line_in_every_reader(good, bad, at, layout):
+    """Duplicate keys, NaN and infinities, numbers a double cannot hold, over-long number literals
+    and lone surrogates: the file is refused naming the record's line, whatever the reader."""
+    texts = [json.dumps(r) for r in good]
+    at = min(at, len(texts))
+    texts.insert(at, '{"first": 0, ' + bad + "}")
+    data = laid_out(texts, layout)
+    got = read_laid_out(data, layout)
+    assert isinstance(got, Reject), f"{bad} was read: {got!r}"
+    text = data.decode()
+    start = text.rindex("{", 0, text.index('"first": 0'))   # where the hostile record opens
+    assert got.line == text.count("\n", 0, start) + 1, (got, layout)
+
+
+long_numbers = st.integers(10 ** 20, 10 ** 400) | st.decimals(allow_nan=False, allow_infinity=False, places=25)
+
+
+@given(numbers=st.lists(long_numbers, min_size=1, max_size=6), layout=st.sampled_from(JSON_LAYOUTS))
+@FUZZ
+def test_issue31_long_exact_numbers_keep_every_digit_in_every_reader(numbers, layout):
+    texts = [f'{{"n": {n}}}' for n in numbers]
+    got = read_laid_out(laid_out(texts, layout), layout)
+    assert not isinstance(got, Reject), got
+    assert [str(r["n"]) for _, r in got] == [str(n) for n in numbers]
 
 
 # --- hostile files -------------------------------------------------------------------------------
