@@ -74,7 +74,7 @@ def _logfmt_fault(line: str) -> str:
 
 
 _CLF = re.compile(
-    r'(\S+) (\S+) (\S+) \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}|-) (\d+|-)'
+    r'(\S+) (\S+) (\S+) \[([^\]]+)\] "((?:[^"\\]|\\.)*)" ([0-9]{3}|-) ([0-9]+|-)'
     r'(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?\s*')
 _CLF_ESCAPE = re.compile(r'\\(["\\])')
 MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
@@ -97,10 +97,12 @@ def clf(line: str) -> dict:
     if status == "-":
         raise ValueError("no status code")
     code = int(status)
+    if not 100 <= code <= 599:
+        raise ValueError(f"status {status} is not an HTTP status code (100 to 599)")
     event: dict = {"ts": clf_time(when), "level": "info" if code < 400 else "warn" if code < 500 else "error",
                    "event": "http_request", "user_id": None if user == "-" else user, "session_id": None,
                    "message": None}
-    attributes = {"remote_addr": host}
+    attributes = {} if host == "-" else {"remote_addr": host}   # `-`: absent, as for every other field
     if ident != "-":
         attributes["ident"] = ident
     request = _CLF_ESCAPE.sub(r"\1", request) if "\\" in request else request

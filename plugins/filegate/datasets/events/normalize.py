@@ -24,6 +24,8 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from filegate import jsontext
+
 ALIASES = {"ts": "ts", "time": "ts", "timestamp": "ts", "level": "level", "lvl": "level", "severity": "level",
            "event": "event", "user_id": "user_id", "user": "user_id", "session_id": "session_id",
            "session": "session_id", "message": "message", "msg": "message"}
@@ -110,10 +112,8 @@ def attribute_text(value) -> str:
     if value is False:
         return "false"
     if type(value) is list:
-        import orjson
-
-        return orjson.dumps(value).decode()
-    return str(value)   # int; float in its shortest spelling (repr)
+        return jsontext.dumps(value).decode()
+    return str(value)   # int; a JSON number with a fraction as spelled (jsontext.Number); a float's repr
 
 
 def scalar_text(field: str, value) -> str:
@@ -126,12 +126,14 @@ def timestamp(value) -> str:
     """The canonical UTC ISO text of a timestamp (see the module doc); ValueError when it is not one."""
     if type(value) is str:
         return _timestamp_text(value)
+    if type(value) is jsontext.Number:
+        value = float(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"timestamp {value!r} is neither ISO 8601 text nor an epoch number")
     return _epoch(value)
 
 
-_EPOCH_TEXT = re.compile(r"-?\d+(?:\.\d+)?")
+_EPOCH_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 @lru_cache(maxsize=1 << 12)
