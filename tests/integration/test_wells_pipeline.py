@@ -124,7 +124,7 @@ def test_bad_files_are_refused_whole_naming_file_line_and_value(conninfo, settin
     deliver(landing, "ProductionData5.json", [*good, month("05-123-45678", 2023, 4, 1, days=32)], age=400)
     deliver(landing, "ProductionData6.json", [*good, month("05-123-4567", 2023, 4, 1)], age=400, pretty=True)
     deliver(landing, "ProductionData7.json", [*good, month(5123456780000, 2023, 4, 1)], age=400)
-    deliver(landing, "notes.json", good, age=400)
+    deliver(landing, "notes.json", good[:2], age=400)   # not the bytes of ProductionData1: else a duplicate
     run_batch("run1", conninfo, settings)
 
     files = statuses(conninfo)

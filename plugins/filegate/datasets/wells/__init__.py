@@ -50,7 +50,7 @@ def _sample(landing_dir, settings) -> str:
 DATASET = Dataset(
     name="wells",
     description="Well master and monthly production (JSON arrays of up to gigabytes), per-operator aggregates",
-    pattern="*.json",
+    pattern="*.[jJ][sS][oO][nN]",   # ProductionData1.JSON too: the reader takes names in any case
     reader=_read,
     tables=TABLES,
     reloadable=True,   # a master (or production file) re-delivered under its name with other bytes upserts

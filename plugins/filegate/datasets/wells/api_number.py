@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_SPELLINGS = re.compile(r"(\d{2})-?(\d{3})-?(\d{5})(?:-?(\d{2}))?(?:-?(\d{2}))?")
+_SPELLINGS = re.compile(r"([0-9]{2})-?([0-9]{3})-?([0-9]{5})(?:-?([0-9]{2}))?(?:-?([0-9]{2}))?")   # ASCII only
 
 
 @lru_cache(maxsize=1 << 18)   # a well's number repeats in every month of its production

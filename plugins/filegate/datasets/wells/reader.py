@@ -18,7 +18,7 @@ from typing import Iterator
 from filegate.declaration import ParsedFile
 from filegate.errors import Reject
 
-PRODUCTION_NAME = re.compile(r"productiondata(\d*)", re.IGNORECASE)
+PRODUCTION_NAME = re.compile(r"productiondata([0-9]*)", re.IGNORECASE)
 
 
 def kind_of(path: Path) -> str:
