@@ -143,12 +143,15 @@ def decide(conn, dataset: str, landed: LandedFile, run_id: str, reloadable: bool
             return Decision(Action.DUPLICATE, _insert(conn, dataset, landed, run_id, FileStatus.DUPLICATE, reason),
                             reason)
     if not renamed_copies:
-        twin = _select(conn, "dataset = %s AND sha256 = %s AND status = 'loaded' AND filename <> %s",
+        # loaded, or claimed (two identical files arriving together: one loads, issue 31)
+        twin = _select(conn, "dataset = %s AND sha256 = %s AND status IN ('loaded', 'claimed') AND filename <> %s",
                        (dataset, landed.sha256, landed.filename), "ORDER BY file_id LIMIT 1")
         if twin:
+            t = twin[0]
+            when = (f"loaded as file_id {t.file_id} at {t.loaded_at:%Y-%m-%d %H:%M:%S} UTC" if t.status is FileStatus.LOADED
+                    else f"claimed as file_id {t.file_id} by run {t.run_id}")
             reason = (f"duplicate: {landed.filename} has the same content (sha256 {landed.sha256[:16]}…) as "
-                      f"{twin[0].filename}, loaded as file_id {twin[0].file_id} at {twin[0].loaded_at:%Y-%m-%d %H:%M:%S} "
-                      f"UTC; the same content is not loaded again under another name")
+                      f"{t.filename}, {when}; the same content is not loaded again under another name")
             return Decision(Action.DUPLICATE, _insert(conn, dataset, landed, run_id, FileStatus.DUPLICATE, reason),
                             reason)
     return Decision(Action.CLAIM, _insert(conn, dataset, landed, run_id, FileStatus.CLAIMED, None, reloadable))
