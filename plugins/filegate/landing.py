@@ -41,11 +41,14 @@ class LandedFile:
 class Arrivals(NamedTuple):
     """What one look at a landing folder found, each list in path order."""
     regular: list[Path]     # regular files inside the folder: the ones that are read
-    strangers: list[Path]   # links, linked folders, FIFOs, sockets, devices: refused, never read
+    strangers: list[Path]   # links, linked folders, FIFOs, sockets, devices, names not UTF-8: refused, never read
 
 
 def stranger_kind(path: Path, landing_dir: Path) -> str:
     """What a stranger is, from the link itself (its target is never opened)."""
+    if not _legible_path(path, landing_dir):
+        return ("a file whose name is not valid UTF-8 (quarantined under the name shown, its bad bytes "
+                "written as \\x..: rename it and drop it again to load it)")
     mode = path.lstat().st_mode
     if stat.S_ISLNK(mode):
         return "a symbolic link"
@@ -53,6 +56,21 @@ def stranger_kind(path: Path, landing_dir: Path) -> str:
         return "reached through a linked folder"
     return {stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
             stat.S_IFBLK: "a block device", stat.S_IFDIR: "a folder"}.get(stat.S_IFMT(mode), "not a regular file")
+
+
+def legible(name: str) -> str:
+    """A name as text that can be stored, logged and passed on: bytes that are not UTF-8 (which
+    the OS hands over as lone surrogates) written as `\\xff`. A UTF-8 name is unchanged."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _legible_path(path: Path, landing_dir: Path) -> bool:
+    rel = path.relative_to(landing_dir).as_posix()
+    return legible(rel) == rel
 
 
 def matches(name: str, pattern: str) -> bool:
@@ -81,7 +99,7 @@ def scan(landing_dir: Path, pattern: str) -> Arrivals:
                 strange.append(path)
             elif not matches(name, pattern) or stat.S_ISDIR(mode):
                 continue
-            elif stat.S_ISREG(mode) and _inside(path, landing_dir):
+            elif stat.S_ISREG(mode) and _inside(path, landing_dir) and _legible_path(path, landing_dir):
                 regular.append(path)
             else:
                 strange.append(path)

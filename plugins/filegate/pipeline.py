@@ -43,7 +43,7 @@ def claim(dataset_name: str, run_id: str, conninfo: str, settings: Settings | No
     if seen is not None:
         wanted = set(seen)
         ready = [p for p in ready if p.relative_to(landing_dir).as_posix() in wanted]
-        strange = [p for p in strange if p.relative_to(landing_dir).as_posix() in wanted]
+        strange = [p for p in strange if landing.legible(p.relative_to(landing_dir).as_posix()) in wanted]
     for path in strange:
         _refuse_stranger(conninfo, s, ds.name, run_id, landing_dir, path)
     with connect(conninfo) as conn:
@@ -308,15 +308,16 @@ def _refuse_stranger(conninfo: str, s: Settings, dataset: str, run_id: str, land
     """Refuse a link (or anything not a regular file inside the folder) without reading it."""
     from datetime import datetime, timezone
 
-    rel = path.relative_to(landing_dir).as_posix()
+    rel = landing.legible(path.relative_to(landing_dir).as_posix())
     reason = (f"{rel}, whole file: {landing.stranger_kind(path, landing_dir)}; filegate reads only regular files "
               f"inside landing/{dataset}/, and did not read this one")
     about = path.lstat()
-    landed = landing.LandedFile(path=path, filename=rel, size=about.st_size, sha256="",   # not read: no hash
+    recorded = Path(landing.legible(str(path)))   # a name that is not UTF-8 is recorded as shown
+    landed = landing.LandedFile(path=recorded, filename=rel, size=about.st_size, sha256="",   # not read: no hash
                                 received_at=datetime.fromtimestamp(landing.modified_at(about), tz=timezone.utc))
     with connect(conninfo) as conn:
         registry.lock_dataset(conn, dataset)
-        unmoved = registry.unmoved_refusal(registry.named(conn, dataset, rel), path)
+        unmoved = registry.unmoved_refusal(registry.named(conn, dataset, rel), recorded)
         file_id = unmoved.file_id if unmoved else registry.refuse(conn, dataset, landed, run_id, reason)
     log.error("REJECTED %s", reason)
     _quarantine(conninfo, s, dataset, landing.run_folder(run_id), file_id, path, rel, reason)

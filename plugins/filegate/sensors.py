@@ -28,13 +28,13 @@ class LandingSensor(BaseSensorOperator):
         self.min_file_age = min_file_age
 
     def poke(self, context) -> PokeReturnValue:
-        from filegate.landing import scan, settled
+        from filegate.landing import legible, scan, settled
 
         folder = Path(self.landing_dir)
         arrivals = scan(folder, self.pattern)
         ready = [p.relative_to(folder).as_posix() for p in settled(arrivals.regular, self.min_file_age)]
         # links and other strangers are arrivals too: claim refuses them (unread), nothing waits forever
-        strange = [p.relative_to(folder).as_posix() for p in arrivals.strangers]
+        strange = [legible(p.relative_to(folder).as_posix()) for p in arrivals.strangers]
         self.log.info("%d complete file(s) matching %s in %s%s", len(ready), self.pattern, folder,
                       f", and {len(strange)} that are not regular files (to refuse)" if strange else "")
         if not (arrivals.regular or strange) and manual(context) and not asked_to_wait(context):
