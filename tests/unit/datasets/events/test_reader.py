@@ -183,3 +183,20 @@ def test_a_gzip_file_broken_before_its_first_line_is_refused(tmp_path, data):
     with pytest.raises(Reject, match="gzip data is corrupt or truncated") as e:
         read(write(tmp_path, "a.log.gz", data))
     assert e.value.line == 1
+
+
+@pytest.mark.parametrize("layout", ["logfmt", "clf"])
+def test_issue31_a_long_quoted_value_is_read_in_flat_memory(tmp_path, layout):
+    """A quoted value of 8 MB: the old pattern for a quoted value kept a backtracking frame per
+    character (1.5 GiB); now the line costs a few copies of itself."""
+    long = "x" * 8_000_000 + '\\"' + "y" * 10
+    if layout == "logfmt":
+        line = f'ts=2026-01-05T01:00:00Z level=info event=login msg="{long}" user=u1\n'
+    else:
+        line = f'10.0.0.1 - - [05/Jan/2026:01:00:00 +0000] "GET /{long} HTTP/1.1" 200 5\n'
+    small, large = tmp_path / "small.log", tmp_path / "large.log"
+    small.write_text(line.replace(long, "x"))
+    large.write_text(line)
+    (event,) = [r for _, records in read_events(large, chunk_rows=10).chunks for r in records]
+    assert len(json.dumps(event)) > 8_000_000
+    assert peak_reading(large) < peak_reading(small) + 120
