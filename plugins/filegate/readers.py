@@ -228,13 +228,19 @@ def _csv_rows_one_by_one(chunk: list[str], more, path: Path, done: int, delimite
 
 
 def _not_utf8(path: Path, error: UnicodeDecodeError) -> Reject:
-    """The Reject for a file that is not UTF-8, naming the first line holding a bad byte."""
+    """The Reject for a file that is not UTF-8, naming the first line holding a bad byte (found
+    block by block: the file may be one endless line)."""
+    import codecs
+
+    decoder, line = codecs.getincrementaldecoder("utf-8")(), 1
     with open_bytes(path) as f:
-        for number, raw in enumerate(f, start=1):
+        for block in chain(iter(partial(f.read, 1 << 20), b""), [None]):
             try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError:
-                return Reject(number, f"bytes are not valid UTF-8 ({error.reason})")
+                decoder.decode(block or b"", final=block is None)
+            except UnicodeDecodeError as e:   # e.object: the few bytes held back (no newline), then the block
+                return Reject(line + e.object.count(b"\n", 0, e.start), f"bytes are not valid UTF-8 ({e.reason})")
+            if block is not None:
+                line += block.count(b"\n")
     return Reject(1, f"bytes are not valid UTF-8 ({error.reason})")
 
 

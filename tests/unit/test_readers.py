@@ -174,6 +174,22 @@ def test_bytes_that_are_not_utf8_are_named_by_their_line(tmp_path, monkeypatch):
     assert info.value.line == 8 and "not valid UTF-8" in info.value.problem
 
 
+def test_issue31_a_bad_byte_in_an_endless_line_is_named_in_flat_memory(tmp_path):
+    """The line of a bad byte used to be found by reading the file line by line, whole lines: one
+    200 MB line with a bad byte was read whole to say "line 2"."""
+    path = tmp_path / "t_1.csv"
+    with open(path, "wb") as f:
+        f.write(b"Id,Name\n1,\xe9")
+        for _ in range(200):
+            f.write(b"x" * 1_000_000)
+    with pytest.raises(Reject) as info:
+        records(path)
+    assert info.value.line == 2 and "not valid UTF-8" in info.value.problem
+    code = ("from pathlib import Path\nfrom filegate.readers import _not_utf8\n"
+            f"print(_not_utf8(Path({str(path)!r}), UnicodeDecodeError('utf-8', b'', 0, 1, 'x')))")
+    assert peak_rss_mib(code) < 100
+
+
 @pytest.mark.parametrize("batch", [1, 2, 5000])
 def test_ndjson_runs_skip_blank_lines_and_keep_line_numbers(tmp_path, monkeypatch, batch):
     monkeypatch.setattr(readers, "CHUNK", batch)
