@@ -147,7 +147,10 @@ def _timestamp_text(text: str) -> str:
         raise ValueError(f"timestamp {text!r} is neither ISO 8601 nor an epoch number") from None
     if t.tzinfo is None:
         raise ValueError(f"timestamp {text!r} has no offset (Z or ±hh:mm): its time zone would be a guess")
-    return t.astimezone(UTC).isoformat()
+    try:
+        return t.astimezone(UTC).isoformat()
+    except OverflowError:   # 9999-12-31T23:59:59-12:00 is in year 10000 in UTC
+        raise ValueError(f"timestamp {text!r} is out of range in UTC (years 1 to 9999)") from None
 
 
 def _epoch(number) -> str:

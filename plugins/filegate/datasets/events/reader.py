@@ -110,6 +110,9 @@ def log_events(lines: Iterator[tuple[int, bytes]], grammar: str) -> Events:
             text = text.lstrip("\ufeff")
         if not text or text.isspace():
             continue
+        if (cr := text.find("\r")) >= 0:   # old Mac endings: the whole file would read as one line
+            raise Reject(number, f"a carriage return inside the line (column {cr + 1}): lines end with \\n or "
+                                 "\\r\\n, never a lone \\r")
         try:
             event = clf(text) if grammar == "clf" else event_from_pairs(logfmt(text))
         except ValueError as e:

@@ -118,6 +118,10 @@ def test_json_nested_attributes_and_context_flatten_in_ndjson_and_arrays(tmp_pat
     ("a.json", '"text"', 1, "one object per line or an array"),
     ("a.log.gz", "ts=1 event=a\n", 1, "not gzip-compressed"),
     ("a.log", "", 1, "file is empty"),
+    # issue 31: a time past year 9999 in UTC; old Mac line endings (a lone CR)
+    ("a.log", "ts=1 event=a\nts=9999-12-31T23:59:59-12:00 event=b\n", 2, r"out of range in UTC \(years 1 to 9999\)"),
+    ("a.csv", "ts,event\n9999-12-31T23:59:59-12:00,a\n", 2, "out of range in UTC"),
+    ("a.log", "ts=1 event=a\rts=2 event=b\r", 1, r"a carriage return inside the line \(column 13\)"),
 ])
 def test_a_bad_file_is_refused_naming_the_line(tmp_path, name, text, line, problem):
     with pytest.raises(Reject, match=problem) as e:
