@@ -157,6 +157,8 @@ def _add_query_lines(conninfo: str, staging: str, file_id: int, validation) -> N
 
     for r in validation.results:
         query = r.expectation_config.kwargs.get("unexpected_rows_query")
+        if not r.success and r.expectation_config.type == "expect_compound_columns_to_be_unique":
+            _add_duplicate_lines(conninfo, staging, file_id, r)
         if r.success or not query:
             continue
         column = (r.expectation_config.meta or {}).get("column")
@@ -168,6 +170,26 @@ def _add_query_lines(conninfo: str, staging: str, file_id: int, validation) -> N
         r.result["partial_unexpected_index_list"] = [{"_line": n} for n, _ in found]
         if column:
             r.result["partial_unexpected_list"] = [v for _, v in found]
+
+
+def _add_duplicate_lines(conninfo: str, staging: str, file_id: int, result) -> None:
+    """GE counts the rows of a key given twice in a file, no more: find their lines and keys (a
+    reason must say which key, where), in line order."""
+    from filegate.warehouse import connect
+
+    keys = [c for c in result.expectation_config.kwargs["column_list"] if c != "_file_id"]
+    if not keys:
+        return
+    columns = ", ".join(quoted(c) for c in keys)
+    present = " OR ".join(f"{quoted(c)} IS NOT NULL" for c in keys)
+    with connect(conninfo) as conn:
+        found = conn.execute(
+            f"SELECT _line, {columns} FROM (SELECT *, count(*) OVER (PARTITION BY {columns}) AS copies"
+            f" FROM {quoted(staging)} WHERE _file_id = {int(file_id)} AND ({present})) AS keyed"
+            f" WHERE copies > 1 ORDER BY _line LIMIT {SAMPLE_ROWS}").fetchall()
+    result.result["partial_unexpected_index_list"] = [{"_line": row[0]} for row in found]
+    result.result["partial_unexpected_list"] = [row[1] if len(keys) == 1 else list(row[1:]) for row in found]
+    result.result["filegate_value_column"] = ",".join(keys)
 
 
 def _files_in(conninfo: str, staging: str, file_ids: list[int]) -> list[int]:
@@ -194,7 +216,8 @@ def _describe(suite_name: str, validation) -> dict:
             "unexpected_count": res.get("unexpected_count", res.get("observed_value")),
             "sample_values": _cut(res.get("partial_unexpected_list")),
             "sample_lines": lines or None,
-            "value_column": (cfg.meta or {}).get("column") if lines and res.get("partial_unexpected_list") else None,
+            "value_column": ((cfg.meta or {}).get("column") or res.get("filegate_value_column"))
+                            if lines and res.get("partial_unexpected_list") else None,
         })
     parts = []
     for f in failed:

@@ -257,10 +257,13 @@ def test_the_export_streams_in_flat_memory_however_many_wells_one_operator_holds
 
 def test_a_master_listing_one_well_twice_in_two_spellings_is_refused(conninfo, settings):
     deliver(settings.landing / "wells", "wellData.json",
-            [well("05-123-45678", "ALPHA"), well("05-123-00001", "ALPHA"), well("05123456780000", "BETA")], age=100)
+            [well("05-123-45678", "ALPHA"), well("05-123-00001", "ALPHA"), well("05123456780000", "BETA")], age=100,
+            pretty=True)
     run_batch("run1", conninfo, settings)
     ((status, reason),) = statuses(conninfo).values()
     assert status == "rejected" and "expect_compound_columns_to_be_unique(_file_id,api)" in reason
+    # issue 31: which well, at which lines (each record's first line; the key in its stored form)
+    assert "(e.g. line 2: api '05123456780000', line 26: api '05123456780000')" in reason, reason
     assert query(conninfo, "SELECT count(*) FROM wells.wells") == [(0,)]
 
 
