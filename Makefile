@@ -10,9 +10,10 @@ RUN    := $(BIN)/python
 run: venv ## the main job: ingest + reports for every dataset on the embedded stack, with a summary
 	@$(RUN) -m filegate.cli run
 
-test: venv ## the whole test suite (what .ci/run calls)
-	@echo "• running the test suite" >&2
-	@$(RUN) -m pytest $(PYTEST_ARGS)
+TEST_WORKERS ?= 2
+test: venv ## the whole test suite (what .ci/run calls), on TEST_WORKERS processes (pytest-xdist; 0: one)
+	@echo "• running the test suite on $(TEST_WORKERS) processes" >&2
+	@$(RUN) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 up: venv ## airflow standalone on http://localhost:8080 against the embedded stack
 	@$(RUN) -m filegate.cli up

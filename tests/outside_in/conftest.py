@@ -1,5 +1,6 @@
 """A `make up` stack shared by the outside-in tests: its own state folder and data root, its UI
-on a free port that is not 8080, sensors quick (so a dropped file is seen within seconds)."""
+on a free port that is not 8080, sensors quick (so a dropped file is seen within seconds), and at
+most 16 convert tasks per run (so a drop of thousands of files makes few task starts on CI's 2 cores)."""
 from __future__ import annotations
 
 import pytest
@@ -14,7 +15,8 @@ def stack(tmp_path_factory):
     for running two environments' UIs at once); yields (environment, port, folder)."""
     tmp = tmp_path_factory.mktemp("stack")
     port = free_port()
-    env = own_environment(tmp, AIRFLOW__API__PORT=str(port), FILEGATE_POKE_INTERVAL="2", FILEGATE_MIN_FILE_AGE="1")
+    env = own_environment(tmp, AIRFLOW__API__PORT=str(port), FILEGATE_POKE_INTERVAL="2", FILEGATE_MIN_FILE_AGE="1",
+                          FILEGATE_MAX_CONVERT_TASKS="16")
     up = make("up", env)
     try:
         assert up.returncode == 0, up.stdout[-3000:] + up.stderr[-3000:]
