@@ -15,12 +15,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from filegate.exports import Export
 from filegate.settings import SQL_DIR, Settings
 from filegate.tables import Table
 
 Record = dict[str, Any]
 CHUNK = 5_000   # records handed on at a time: per-record Python overhead is what convert costs
+
+
+@dataclass(frozen=True)
+class Export:
+    """A daily nested NDJSON gzip export (`filegate.exports` writes it)."""
+    name: str
+    shape: Callable[[Iterator[tuple]], Iterator[bytes]]   # the query's rows, in order -> NDJSON text pieces
 
 
 @dataclass

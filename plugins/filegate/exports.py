@@ -11,10 +11,8 @@ whatever the data size, and re-running a day rewrites exactly that day's file.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterator
 
 log = logging.getLogger(__name__)
 
@@ -24,16 +22,10 @@ PROGRESS_EVERY = 1_000_000
 EXPORT_GZIP_LEVEL = 3   # ISA-L's best: an export is kept and shipped, written once
 
 
-@dataclass(frozen=True)
-class Export:
-    name: str
-    shape: Callable[[Iterator[tuple]], Iterator[bytes]]   # the query's rows, in order -> NDJSON text pieces
-
-
 def write_export(conninfo: str, dataset: str, name: str, day: date, reports_root: Path) -> Path:
     from filegate import datasets
     from filegate.convert import open_gzip
-    from filegate.reports import day_interval, replacing
+    from filegate.daily import day_interval, replacing
     from filegate.warehouse import connect
 
     ds = datasets.get(dataset)

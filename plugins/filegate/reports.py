@@ -7,20 +7,14 @@ exports (nested NDJSON gzip, `filegate.exports`) are written for the day beside 
 from __future__ import annotations
 
 import logging
-import os
-from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date
 from pathlib import Path
 
 from filegate import datasets
+from filegate.daily import day_interval, replacing
 from filegate.warehouse import connect
 
 log = logging.getLogger(__name__)
-
-
-def day_interval(day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time(0), tzinfo=timezone.utc)
-    return start, start + timedelta(days=1)
 
 
 def write(conninfo: str, dataset: str, name: str, day: date, reports_root: Path) -> Path:
@@ -55,16 +49,3 @@ def write_report(conninfo: str, dataset: str, report: str, day: date, reports_ro
                 f.write(chunk)
     log.info("report %s/%s for %s written to %s", dataset, report, day, out)
     return out
-
-
-@contextmanager
-def replacing(out: Path):
-    """A temp file beside `out`, renamed to `out` when the block succeeds, removed either way:
-    a reader of `out` sees the old day's file or the new one, never half of one."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        yield tmp
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)

@@ -20,23 +20,11 @@ See docs/datasets/events.md.
 """
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
+from filegate.datasets.events.settings import EventsSettings, events_settings
 from filegate.datasets.events.tables import TABLES
 from filegate.declaration import Dataset
-from filegate.settings import load
 
-
-class EventsSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="FILEGATE_EVENTS_", env_ignore_empty=True, frozen=True,
-                                      extra="ignore")
-
-    chunk_rows: int = Field(100_000, ge=1, description="lines of a file read at a time")
-
-
-def events_settings() -> EventsSettings:
-    return load(EventsSettings)
+__all__ = ["DATASET", "EventsSettings", "events_settings"]
 
 
 def _read(path, settings):

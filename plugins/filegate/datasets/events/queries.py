@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from filegate.reports import day_interval, report_query
+from filegate.daily import day_interval
+from filegate.reports import report_query
 
 
 def events_by_type(conninfo: str, first: date, last: date | None = None) -> list[dict]:

@@ -37,7 +37,7 @@ def read_events(path: Path, settings=None, chunk_rows: int | None = None) -> Par
     from filegate.readers import Gunzipped, open_bytes
 
     if chunk_rows is None:
-        from filegate.datasets.events import events_settings
+        from filegate.datasets.events.settings import events_settings
 
         chunk_rows = events_settings().chunk_rows
     kind = kind_of(path)

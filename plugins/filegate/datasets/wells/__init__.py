@@ -21,8 +21,7 @@ line per operator with its wells and their months, streamed. See docs/datasets/w
 from __future__ import annotations
 
 from filegate.datasets.wells.tables import TABLES
-from filegate.declaration import Dataset
-from filegate.exports import Export
+from filegate.declaration import Dataset, Export
 
 
 def _read(path, settings):
