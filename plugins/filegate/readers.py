@@ -32,7 +32,13 @@ MAX_RECORD_BYTES = 64 << 20   # a JSON array element larger than this is refused
 MAX_LINE = MAX_RECORD_BYTES   # a line longer than this (CSV, NDJSON) is refused, not read whole
 _OPEN = re.compile(rb"\{")
 
-csv.field_size_limit(MAX_RECORD_BYTES)
+
+
+def csv_reader(lines, **options):
+    """`csv.reader` whose fields may be as long as a line may (its default limit is 128 KiB). The
+    limit is the csv module's, process-wide: set by whoever reads CSV, when they do, not at import."""
+    csv.field_size_limit(MAX_RECORD_BYTES)
+    return csv.reader(lines, **options)
 
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -174,7 +180,7 @@ def read_csv_chunks(path: Path) -> Iterator:
             raise _not_utf8(path, e) from None
         delimiter = sniff_delimiter(header_line)
         try:
-            header = next(csv.reader([header_line], delimiter=delimiter, strict=True), [])
+            header = next(csv_reader([header_line], delimiter=delimiter, strict=True), [])
         except csv.Error as e:
             raise Reject(1, f"malformed CSV header: {e}") from None
         header = [h.strip() for h in header]
@@ -191,7 +197,7 @@ def read_csv_chunks(path: Path) -> Iterator:
             if not chunk:
                 return
             try:
-                rows = list(csv.reader(chunk, delimiter=delimiter, strict=True))
+                rows = list(csv_reader(chunk, delimiter=delimiter, strict=True))
             except csv.Error:
                 rows = None
             if rows is not None and width > 1 and len(rows) == len(chunk) and \
@@ -208,7 +214,7 @@ def read_csv_chunks(path: Path) -> Iterator:
 def _csv_rows_one_by_one(chunk: list[str], more, path: Path, done: int, delimiter: str, width: int):
     """Rows of `chunk` with their lines, reading on from the lines `more` if its last record
     continues there; returns (lines, rows, physical lines used)."""
-    reader = csv.reader(chain(chunk, more), delimiter=delimiter, strict=True)
+    reader = csv_reader(chain(chunk, more), delimiter=delimiter, strict=True)
     lines, rows, used = [], [], 0
     try:
         while used < len(chunk):

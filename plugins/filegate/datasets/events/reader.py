@@ -123,8 +123,10 @@ def log_events(lines: Iterator[tuple[int, bytes]], grammar: str) -> Events:
 def csv_events(lines: Iterator[tuple[int, bytes]]) -> Events:
     """A header row, then one event per row: known columns by their names, every other column an
     attribute (an empty field: the attribute is absent, as CSV cannot tell empty from missing)."""
+    from filegate.readers import csv_reader
+
     texts = (_text(number, raw) for number, raw in lines)
-    reader = csv.reader(texts, strict=True)
+    reader = csv_reader(texts, strict=True)
     try:
         header = next(reader, None)
     except csv.Error as e:

@@ -19,7 +19,7 @@ from typing import Iterator
 
 from filegate.declaration import ParsedFile
 from filegate.errors import QUOTE_LIMIT, Reject, bounded, excerpt
-from filegate.readers import bounded_lines
+from filegate.readers import bounded_lines, csv_reader
 
 HEADER_FIELDS = ("record id", "file type", "company id", "creation date", "creation time", "generation number")
 CONSU_FIELDS = ("record id", "meter number", "measurement date", "measurement time", "consumption")
@@ -132,7 +132,7 @@ def _hour_start(date: str, time: str) -> str | None:
 
 def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     """(line number, fields) for each non-blank CSV record; a space may follow each comma."""
-    reader = csv.reader(_decoded_lines(path), skipinitialspace=True, strict=True)
+    reader = csv_reader(_decoded_lines(path), skipinitialspace=True, strict=True)
     try:
         for fields in reader:
             if not fields or all(not f.strip() for f in fields):
