@@ -5,10 +5,13 @@ ASSETS := plugins/filegate/ui/vendor/.fetched
 BIN    := $(VENV)/bin
 RUN    := $(BIN)/python
 
-.PHONY: run test up down cluster cluster-down migrate migration env bench bench-smoke venv clean-state
+.PHONY: run test lint up down cluster cluster-down migrate migration env bench bench-smoke venv clean-state
 
 run: venv ## the main job: ingest + reports for every dataset on the embedded stack, with a summary
 	@$(RUN) -m filegate.cli run
+
+lint: venv ## ruff over the library, the DAGs, the tests and bench/ (rules: pyproject.toml)
+	@$(BIN)/ruff check plugins dags tests bench
 
 TEST_WORKERS ?= 2
 test: venv ## the whole test suite (what .ci/run calls), on TEST_WORKERS processes (pytest-xdist; 0: one)
