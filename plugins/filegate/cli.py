@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         s = settings.load()
         datasets.check_settings()   # every dataset's own settings too, before anything starts
-    except settings.SettingsError as e:
+    except (settings.SettingsError, datasets.DatasetError) as e:
         say(f"✗ {e}")
         return 2
     if args.command == "migration" and not args.message:

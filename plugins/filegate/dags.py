@@ -22,13 +22,39 @@ def default_args(s: settings.Settings) -> dict:
 
 
 def build_all() -> dict[str, object]:
-    """{dag_id: DAG} for every discovered dataset; each dataset's own settings are validated."""
-    datasets.check_settings()
+    """{dag_id: DAG} for every discovered dataset whose settings hold. A dataset that is broken
+    (its package, its settings) is left out here and named by `raise_problems`, so it breaks
+    only itself."""
     dags = {}
     for ds in datasets.discovered():
+        try:
+            datasets.check_dataset_settings(ds)
+        except settings.SettingsError:
+            continue   # dags/filegate_problems.py names it among Airflow's import errors
         dags[ds.ingest_dag_id] = ingest_dag(ds)
         dags[ds.reports_dag_id] = reports_dag(ds)
     return dags
+
+
+class DatasetProblems(Exception):
+    """The datasets whose DAGs could not be built, one line each."""
+
+
+def problems() -> list[str]:
+    """What keeps each left-out dataset's DAGs out: its package's fault or its refused settings."""
+    found = list(datasets.broken().values())
+    for ds in datasets.discovered():
+        try:
+            datasets.check_dataset_settings(ds)
+        except settings.SettingsError as e:
+            found.append(f"dataset {ds.name}: {e}")
+    return found
+
+
+def raise_problems() -> None:
+    """Raise DatasetProblems if any dataset is left out, so Airflow shows it as an import error."""
+    if found := problems():
+        raise DatasetProblems("these datasets have no DAGs until fixed:\n" + "\n".join(found))
 
 
 def asset_for(dataset: str) -> Asset:

@@ -2,7 +2,8 @@
 FILEGATE_DATASETS_PATH) whose `__init__` declares `DATASET`. Nothing lists them by hand.
 
 Discovery imports the packages' `__init__` modules, which stay light (declarations only): DAG
-files are parsed through it.
+files are parsed through it. A package that fails to import or declares itself wrongly is left
+out and kept with its problem (`broken`), so one broken dataset never hides the others.
 """
 from __future__ import annotations
 
@@ -19,40 +20,58 @@ from filegate.declaration import Dataset
 HERE = Path(__file__).parent
 
 
+class DatasetError(ValueError):
+    """A dataset package that cannot be used; the message names the dataset and the problem."""
+
+
 def get(name: str) -> Dataset:
-    found = _discovered(settings.load().datasets_path)
+    found, broken = _discovered(settings.load().datasets_path)
+    if name in broken:
+        raise DatasetError(broken[name])
     if name not in found:
         raise KeyError(f"unknown dataset {name!r}; known: {', '.join(found) or 'none'}")
     return found[name]
 
 
 def names() -> tuple[str, ...]:
-    return tuple(_discovered(settings.load().datasets_path))
+    return tuple(_discovered(settings.load().datasets_path)[0])
 
 
 def discovered() -> tuple[Dataset, ...]:
-    return tuple(_discovered(settings.load().datasets_path).values())
+    return tuple(_discovered(settings.load().datasets_path)[0].values())
+
+
+def broken() -> dict[str, str]:
+    """{package name: its problem} for the dataset packages discovery had to leave out."""
+    return dict(_discovered(settings.load().datasets_path)[1])
 
 
 @lru_cache(maxsize=8)
-def _discovered(extra_path: str) -> dict[str, Dataset]:
+def _discovered(extra_path: str) -> tuple[dict[str, Dataset], dict[str, str]]:
     found: dict[str, Dataset] = {}
+    problems: dict[str, str] = {}
     folders = [HERE, *(Path(p).resolve() for p in extra_path.split(":") if p)]
     for folder in folders:
         for info in sorted(pkgutil.iter_modules([str(folder)]), key=lambda m: m.name):
             if not info.ispkg:
                 continue
-            module = _import(folder, info.name)
+            try:
+                module = _import(folder, info.name)
+            except Exception as e:   # whatever a package's code does, it is that dataset's problem alone
+                problems[info.name] = (f"dataset {info.name}: its package {folder / info.name} fails to import: "
+                                       f"{type(e).__name__}: {e}")
+                continue
             dataset = getattr(module, "DATASET", None)
             if not isinstance(dataset, Dataset):
                 continue
             if dataset.name != info.name:
-                raise ValueError(f"{folder / info.name}: declares dataset {dataset.name!r}; "
-                                 f"a dataset's package is named after it")
-            if dataset.name in found:
-                raise ValueError(f"dataset {dataset.name!r} is declared twice ({folder / info.name})")
-            found[dataset.name] = dataset.with_doc(module.__doc__)
-    return found
+                problems[info.name] = (f"dataset {info.name}: {folder / info.name} declares dataset {dataset.name!r}; "
+                                       f"a dataset's package is named after it")
+            elif dataset.name in found:
+                problems[info.name] = f"dataset {info.name}: declared twice ({folder / info.name})"
+            else:
+                found[dataset.name] = dataset.with_doc(module.__doc__)
+    return found, problems
 
 
 def _import(folder: Path, name: str):
@@ -74,13 +93,21 @@ def _import(folder: Path, name: str):
 
 
 def check_settings() -> None:
-    """Read every dataset's own settings now: a bad value fails at start (SettingsError), not mid-run."""
+    """Read every dataset's own settings now: a bad value fails at start (SettingsError), not mid-run;
+    so does a broken dataset package (DatasetError)."""
+    if problems := broken():
+        raise DatasetError("; ".join(problems.values()))
+    for dataset in discovered():
+        check_dataset_settings(dataset)
+
+
+def check_dataset_settings(dataset: Dataset) -> None:
+    """The dataset's ingest settings and its own, or SettingsError naming each bad variable."""
     from filegate.settings import ingest_settings
 
-    for dataset in discovered():
-        ingest_settings(dataset.name)
-        if dataset.settings:
-            dataset.settings()
+    ingest_settings(dataset.name)
+    if dataset.settings:
+        dataset.settings()
 
 
 def package_folder(name: str) -> Path:
