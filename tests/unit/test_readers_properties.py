@@ -43,9 +43,13 @@ def no_hang(seconds: int = HANG_SECONDS):
         signal.signal(signal.SIGALRM, previous)
 
 
+SCRATCH = tempfile.TemporaryDirectory(prefix="fg-prop-")   # removed when the process ends
+
+
 def written(data: bytes, suffix: str) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="fg-prop-"))
-    path = folder / f"t_1{suffix}"
+    """`data` as the one file of its suffix in SCRATCH, overwritten by the next example (each is read
+    whole before the next is written): thousands of examples leave no folders behind."""
+    path = Path(SCRATCH.name) / f"t_1{suffix}"
     path.write_bytes(data)
     return path
 

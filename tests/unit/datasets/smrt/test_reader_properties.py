@@ -26,8 +26,11 @@ def smrt(rows) -> bytes:
     return (HEADER + "".join(f'"CONSU","{m}","{d}","{t}",{c}\n' for m, d, t, c in rows) + '"TRAIL"\n').encode()
 
 
+SCRATCH = tempfile.TemporaryDirectory(prefix="fg-prop-")   # removed when the process ends
+
+
 def read(data: bytes):
-    path = Path(tempfile.mkdtemp(prefix="fg-prop-")) / "PN007505.SMRT"
+    path = Path(SCRATCH.name) / "PN007505.SMRT"   # overwritten by each example: none are left behind
     path.write_bytes(data)
     try:
         return list(read_smrt(path).records)
