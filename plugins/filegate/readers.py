@@ -30,6 +30,10 @@ LINE_LIMIT = 1 << 20   # the one-element-per-line JSON array path reads lines no
 CHUNK_BYTES = 1 << 20
 MAX_RECORD_BYTES = 64 << 20   # a JSON array element larger than this is refused, not buffered forever
 MAX_LINE = MAX_RECORD_BYTES   # a line longer than this (CSV, NDJSON) is refused, not read whole
+# A gzip file expanding past MAX_RATIO times its size, once BOMB_FLOOR is out, is a bomb (blank or
+# repeated data: it would cost minutes in per-line loops); real exports compress 5-20x, gzip at most ~1032x.
+MAX_RATIO = 200
+BOMB_FLOOR = 16 << 20
 _OPEN = re.compile(rb"\{")
 
 
@@ -64,6 +68,7 @@ class Gunzipped(io.BufferedIOBase):
         self._file = igzip.open(path, "rb")
         self._broken = (EOFError, igzip.BadGzipFile, igzip_lib.IsalError)   # what a cut or corrupt stream raises
         self._at = self._lines = 0   # bytes and whole lines handed out
+        self._budget = max(BOMB_FLOOR, MAX_RATIO * path.stat().st_size)   # bytes it may expand to
 
     def readable(self) -> bool:
         return True
@@ -109,6 +114,9 @@ class Gunzipped(io.BufferedIOBase):
             raise Reject(self._lines + 1, f"the gzip data is corrupt or truncated ({e})") from None
         self._at += len(data)
         self._lines += data.count(b"\n")
+        if self._at > self._budget:
+            raise Reject(self._lines + 1, f"the gzip data expands over {MAX_RATIO} times its size "
+                                          f"({self._at:,} bytes so far): refused as a decompression bomb")
         return data
 
 
@@ -116,9 +124,15 @@ def detect_format(path: Path) -> str:
     """'csv', 'ndjson' or 'json-array', from the first bytes (the extension only breaks ties)."""
     with open_bytes(path) as f:
         head = f.read(CHUNK_BYTES)
-    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+        text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+        blank, lines = len(head) - len(text), head.count(b"\n")
+        while not text and head:   # a file of whitespace: read on, a chunk at a time, to tell it from an empty one
+            head = f.read(CHUNK_BYTES)
+            text = head.lstrip()
+            blank, lines = blank + len(head) - len(text), lines + head[:len(head) - len(text)].count(b"\n")
     if not text:
-        raise Reject(1, "file is empty")
+        raise Reject(1, "file is empty" if not blank else
+                     f"file holds no records: only whitespace ({blank:,} bytes, {lines:,} line breaks)")
     if text[:1] == b"[":
         return "json-array"
     if text[:1] == b"{":

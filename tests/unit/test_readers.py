@@ -48,8 +48,8 @@ def test_a_row_with_the_wrong_number_of_fields_names_its_line(tmp_path):
     assert info.value.line == 3 and "3 fields, the header has 2" in info.value.problem
 
 
-def test_an_empty_file_is_refused(tmp_path):
-    with pytest.raises(Reject, match="empty"):
+def test_a_file_of_whitespace_only_is_refused(tmp_path):
+    with pytest.raises(Reject, match="no records: only whitespace"):
         records(write(tmp_path, "t_1.csv", "  \n"))
 
 
@@ -348,3 +348,45 @@ def test_a_gzip_compressed_file_is_read_as_its_content(tmp_path):
     (tmp_path / "e.json.gz").write_bytes(gzip.compress(b"not json"))
     with pytest.raises(Reject, match=r"a \.json file must hold JSON objects"):
         detect_format(tmp_path / "e.json.gz")
+
+
+@pytest.mark.parametrize("name", ["blank.csv.gz", "blank.json.gz", "blank.ndjson.gz"])
+def test_issue31_a_gzip_bomb_of_blank_data_is_refused_quickly_at_its_line(tmp_path, name):
+    import time
+
+    from isal import igzip
+
+    from filegate.readers import BOMB_FLOOR
+
+    path = tmp_path / name
+    with igzip.open(path, "wb") as f:
+        for _ in range(64):
+            f.write(b"\n" * (1 << 20))   # 64 MiB of blank lines in ~64 KB
+    started = time.monotonic()
+    with pytest.raises(Reject) as refused:
+        list(read_records(path))
+    assert "the gzip data expands over 200 times its size" in refused.value.problem
+    assert "refused as a decompression bomb" in refused.value.problem
+    assert BOMB_FLOOR < refused.value.line <= BOMB_FLOOR + (1 << 20) + 1   # where the budget ran out
+    assert time.monotonic() - started < 30   # not the minutes per-line loops would take over 64 MiB
+
+
+def test_issue31_a_gzip_file_that_compresses_well_but_is_small_still_loads(tmp_path):
+    from isal import igzip
+
+    path = tmp_path / "zeros.csv.gz"
+    with igzip.open(path, "wb") as f:
+        f.write(b"a,b\n" + b"0,0\n" * 1_000_000)   # ~4 MB at ~1000x: under the 16 MiB floor
+    assert sum(1 for _ in read_records(path)) == 1_000_000
+
+
+@pytest.mark.parametrize("data, problem", [
+    (b"", "file is empty"),
+    (b" \n\t\n" * (1 << 19), "file holds no records: only whitespace (2,097,152 bytes, 1,048,576 line breaks)"),
+])
+def test_issue31_a_file_of_whitespace_is_not_called_empty(tmp_path, data, problem):
+    path = tmp_path / "blank.csv"
+    path.write_bytes(data)
+    with pytest.raises(Reject) as refused:
+        list(read_records(path))
+    assert refused.value.problem == problem and refused.value.line == 1

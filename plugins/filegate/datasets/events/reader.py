@@ -45,9 +45,9 @@ def read_events(path: Path, settings=None, chunk_rows: int | None = None) -> Par
         compressed = isinstance(f, Gunzipped)
         if path.name.lower().endswith(".gz") and not compressed:
             raise Reject(1, "the name ends in .gz but the file is not gzip-compressed")
-        first = _first_line(f)
+        first, blank = _first_line(f)
     if first is None:
-        raise Reject(1, "file is empty")
+        raise Reject(1, f"file holds no events: its {blank:,} line(s) are blank" if blank else "file is empty")
     lines = raw_lines(path, chunk_rows)
     if kind == ".log":
         if is_clf(first):
@@ -69,15 +69,18 @@ def read_events(path: Path, settings=None, chunk_rows: int | None = None) -> Par
     return ParsedFile.from_records({"format": form, "compressed": compressed}, sort_key, events)
 
 
-def _first_line(f) -> str | None:
-    """The first non-blank line (decoded leniently: only for telling the grammar)."""
+def _first_line(f) -> tuple[str | None, int]:
+    """The first non-blank line (decoded leniently: only for telling the grammar), or None, and
+    how many blank lines came before it."""
     from filegate.readers import MAX_LINE
 
+    blank = 0
     for raw in iter(lambda: f.readline(MAX_LINE), b""):
         text = raw.decode("utf-8", "replace").strip()
         if text:
-            return text
-    return None
+            return text, blank
+        blank += 1
+    return None, blank
 
 
 def raw_lines(path: Path, chunk_rows: int) -> Iterator[tuple[int, bytes]]:

@@ -182,7 +182,8 @@ def test_memory_stays_flat_from_a_small_to_a_large_log(tmp_path):
     assert large_peak < small_peak + 25, (small_peak, large_peak)
 
 
-@pytest.mark.parametrize("data", [b"\x1f\x8b\x08\x00garbage", gzip.compress(b"ts=1 event=a\n" * 3)[:12]])
+@pytest.mark.parametrize("data", [b"\x1f\x8b\x08\x00garbage", gzip.compress(b"ts=1 event=a\n" * 3, mtime=0)[:12]],
+                         ids=["garbage", "cut-header"])
 def test_a_gzip_file_broken_before_its_first_line_is_refused(tmp_path, data):
     with pytest.raises(Reject, match="gzip data is corrupt or truncated") as e:
         read(write(tmp_path, "a.log.gz", data))
@@ -204,3 +205,24 @@ def test_issue31_a_long_quoted_value_is_read_in_flat_memory(tmp_path, layout):
     (event,) = [r for _, records in read_events(large, chunk_rows=10).chunks for r in records]
     assert len(json.dumps(event)) > 8_000_000
     assert peak_reading(large) < peak_reading(small) + 120
+
+
+@pytest.mark.parametrize("name, data, problem", [
+    ("blank.log", b"", "file is empty"),
+    ("blank.log", b"\n \n\r\n" * 1000, "file holds no events: its 3,000 line(s) are blank"),
+])
+def test_issue31_a_file_of_blank_lines_is_not_called_empty(tmp_path, name, data, problem):
+    with pytest.raises(Reject) as refused:
+        read(write(tmp_path, name, data))
+    assert refused.value.problem == problem and refused.value.line == 1
+
+
+def test_issue31_a_gzip_bomb_of_blank_lines_is_refused_as_one(tmp_path):
+    from isal import igzip
+
+    path = tmp_path / "bomb.log.gz"
+    with igzip.open(path, "wb") as f:
+        for _ in range(64):
+            f.write(b"\n" * (1 << 20))
+    with pytest.raises(Reject, match="expands over 200 times its size .* refused as a decompression bomb"):
+        read(path)
