@@ -24,7 +24,7 @@ from pathlib import Path
 
 from filegate import cluster, datasets, embedded, samples, schema, settings, summary
 from filegate.landing import scan
-from filegate.processes import (airflow, alive, exclusive, log_path, say, show_failure_of, start_standalone,
+from filegate.processes import (airflow, alive, exclusive, log_path, readable, say, show_failure_of, start_standalone,
                                 stop_standalone, wait_http)
 from filegate.warehouse import conninfo_from_env, connect
 
@@ -121,28 +121,38 @@ def _run(s: settings.Settings) -> int:
             say(f"• {name}: {len(waiting)} file(s) in landing, running {name}_ingest ...")
             quick = {"FILEGATE_POKE_INTERVAL": os.environ.get("FILEGATE_POKE_INTERVAL", "5"),
                      "FILEGATE_SENSOR_TIMEOUT": os.environ.get("FILEGATE_SENSOR_TIMEOUT", "120")}
-            failed |= not _dag(["dags", "test", f"{name}_ingest"], f"{name}_ingest", s, conninfo, quick)
+            failed |= not _dag(f"{name}_ingest", s, conninfo, extra=quick)
         say(f"• {name}: running {name}_reports for {today} ...")
         # a manual run of a data-interval timetable covers the interval BEFORE its date, so say the day
-        conf = json.dumps({"date": today.isoformat()})
-        failed |= not _dag(["dags", "test", f"{name}_reports", "-c", conf], f"{name}_reports", s, conninfo)
+        failed |= not _dag(f"{name}_reports", s, conninfo, conf=json.dumps({"date": today.isoformat()}))
         summary.show(s, conninfo, name, started, today)
     return 1 if failed else 0
 
 
-def _dag(args: list[str], log_name: str, s: settings.Settings, conninfo: str, extra: dict | None = None) -> bool:
-    """Run a DAG with `airflow dags test`; True when it succeeded. A run that failed because
-    PostgreSQL went away (`make down` meanwhile) stops `make run` with one line."""
-    if airflow(args, log_name, s, extra, show_failure=False) == 0:
+def _dag(dag_id: str, s: settings.Settings, conninfo: str, conf: str | None = None,
+         extra: dict | None = None) -> bool:
+    """Run a DAG, True when it succeeded: with `airflow dags test`, or by this environment's
+    scheduler when one runs and would drive the run too (`filegate.handoff`). A run that failed
+    because PostgreSQL went away (`make down` meanwhile) stops `make run` with one line."""
+    from filegate import handoff
+
+    args = ["dags", "test", dag_id, *(["-c", conf] if conf else [])]
+    logs, what = [log_path(s, dag_id)], None
+    if handoff.applies(s, dag_id):
+        succeeded, failed_logs = handoff.run(s, dag_id, dag_id, conf)
+        logs, what = failed_logs or logs, f"{dag_id} (run by the scheduler)"
+    else:
+        succeeded = airflow(args, dag_id, s, extra, show_failure=False) == 0
+    if succeeded:
         return True
     if not _answers(conninfo):
-        raise Stop(f"PostgreSQL stopped answering while {args[2]} ran (was `make down` run meanwhile?). Nothing "
-                   f"is half-loaded: `make run` again finishes the work. Log: {log_path(s, log_name)}")
-    said = machine_error(log_path(s, log_name))
+        raise Stop(f"PostgreSQL stopped answering while {dag_id} ran (was `make down` run meanwhile?). Nothing "
+                   f"is half-loaded: `make run` again finishes the work. Log: {logs[0]}")
+    said = next(filter(None, map(machine_error, logs)), None)
     if said:   # the machine's fault, which the task said in a line of its own: say just that
-        say(f"✗ {args[2]}: {said}\n  (log: {log_path(s, log_name)})")
+        say(f"✗ {dag_id}: {said}\n  (log: {logs[0]})")
     else:
-        show_failure_of(args, log_path(s, log_name))
+        show_failure_of(args, logs[0], what=what)
     return False
 
 
@@ -153,7 +163,7 @@ def machine_error(log_file: Path) -> str | None:
 
     if not log_file.is_file():
         return None
-    found = re.findall(r"filegate\.errors\.MachineError: (.+)", log_file.read_text(errors="replace"))
+    found = re.findall(r"(?:filegate\.errors\.)?MachineError: (.+)", readable(log_file))
     return found[-1].strip() if found else None
 
 

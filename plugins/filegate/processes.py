@@ -39,11 +39,33 @@ def airflow(args: list[str], log_name: str, s: Settings, extra_env: dict | None 
     return rc
 
 
-def show_failure_of(args: list[str], log_file: Path, rc: int | None = None) -> None:
-    """Say that `airflow <args>` failed, with the last lines of its log."""
+def show_failure_of(args: list[str], log_file: Path, rc: int | None = None, what: str | None = None) -> None:
+    """Say that `airflow <args>` (or `what`) failed, with the last lines of its log."""
     status = f" (exit {rc})" if rc is not None else ""
-    say(f"✗ airflow {' '.join(args)} failed{status}; last lines of {log_file}:")
-    say("".join(log_file.read_text(errors="replace").splitlines(keepends=True)[-30:]))
+    say(f"✗ {what or 'airflow ' + ' '.join(args)} failed{status}; last lines of {log_file}:")
+    say("\n".join(readable(log_file).splitlines()[-30:]))
+
+
+def readable(log_file: Path) -> str:
+    """A log's text; a task log Airflow wrote as JSON lines, as `time level message` lines with
+    each error as `Type: message`. A missing log reads as a line saying so."""
+    import json
+
+    if not log_file.is_file():
+        return f"(no log at {log_file})"
+    lines = []
+    for line in log_file.read_text(errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            record = None
+        if not isinstance(record, dict) or "event" not in record:
+            lines.append(line)
+            continue
+        lines.append(f"{record.get('timestamp', '')} [{record.get('level', '')}] {record['event']}")
+        for error in record.get("error_detail") or []:
+            lines.append(f"{error.get('exc_type')}: {error.get('exc_value')}")
+    return "\n".join(lines)
 
 
 @contextmanager
