@@ -248,9 +248,8 @@ def _drop_secondary_indexes(conn, targets: list[str]) -> list[tuple[str, str]]:
     """Drop the indexes of `targets` (empty tables, under the publish lock) that no key or unique
     constraint needs; return (name, its CREATE INDEX) to build each again after the load, in the
     same transaction. Building an index once over a first load is cheaper than growing it a row
-    at a time: 6,000,000 events with a GIN over hstore published in 86.7 s with the indexes grown
-    row by row, 51.2 s with them built after (bench/README.md, events). Keys stay: they are what
-    the load checks against."""
+    at a time (measured: bench/README.md, "events side by side"). Keys stay: they are what the
+    load checks against."""
     from psycopg import sql
 
     dropped = []

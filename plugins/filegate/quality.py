@@ -88,8 +88,8 @@ class Audit:
         staging_table = self.staging[table.name]
         suite = self.ctx.suites.add(built)
         gate = self.ctx.suites.add(gate_suite(built))
-        # A table asset, not a query: GE reads a query asset's columns by running the query whole
-        # (every row into memory: 750 MiB and seconds at 2,000,000 rows).
+        # A table asset, not a query: GE reads a query asset's columns by running the query whole,
+        # every row into client memory (bench/README.md, "Load, side by side")
         whole = self._validate(f"{self.dataset.name}.{table.name} batch", gate, staging_table)
         if whole.success:
             log.info("%s.%s: all %d file(s) pass suite %s", self.dataset.name, table.name, len(file_ids), suite.name)

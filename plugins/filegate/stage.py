@@ -1,9 +1,10 @@
 """Stage a batch: COPY its NDJSON gzip into an UNLOGGED table typed by the dataset declaration.
 
 msgspec decodes a megabyte of lines at a time, straight into rows of the staging columns (keys
-that are not staging columns are ignored, missing ones are null), and psycopg COPYs them. That is
-about 3x faster at 2,000,000 rows than handing the lines to PostgreSQL as jsonb and typing them
-there with `jsonb_populate_record` (bench/README.md). Re-staging a batch replaces its table.
+that are not staging columns are ignored, missing ones are null), and psycopg COPYs them: much
+faster than handing the lines to PostgreSQL as jsonb and typing them there with
+`jsonb_populate_record` (measured: bench/README.md, "Load, side by side"). Re-staging a batch
+replaces its table.
 """
 from __future__ import annotations
 
