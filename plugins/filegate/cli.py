@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from filegate import cluster, datasets, embedded, samples, schema, settings, summary
+from filegate.errors import connection_errors
 from filegate.landing import scan
 from filegate.processes import (airflow, alive, exclusive, log_path, readable, say, show_failure_of, start_standalone,
                                 stop_standalone, wait_http)
@@ -260,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
                 "migrate": migrate_command, "migration": lambda s: migration(s, args.message, args.dataset)}[args.command](s)
     except (Stop, settings.SettingsError) as e:
         say(f"✗ {e}")
-    except psycopg_errors() as e:
+    except connection_errors() as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         say(f"✗ PostgreSQL: {first}. Was `make down` run meanwhile? Start again with the same command "
             "(`make run` finishes what an interrupted run left).")
@@ -281,14 +282,6 @@ def migration(s: settings.Settings, message: str, dataset: str | None) -> int:
     for script in written if isinstance(written, list) else [written]:
         say(f"• wrote {script.path}: review it, then `make migrate`")
     return 0
-
-
-def psycopg_errors() -> tuple[type[Exception], ...]:
-    """Connection failures, as psycopg and SQLAlchemy (Alembic, Airflow) raise them."""
-    import psycopg
-    import sqlalchemy.exc
-
-    return psycopg.OperationalError, psycopg.InterfaceError, sqlalchemy.exc.OperationalError
 
 
 if __name__ == "__main__":

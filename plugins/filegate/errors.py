@@ -71,3 +71,21 @@ def refused_by_postgres(error: BaseException) -> bool:
     brought them is at fault, not the machine."""
     sqlstate = getattr(error, "sqlstate", None)
     return bool(sqlstate) and sqlstate[:2] in REFUSING_SQLSTATE_CLASSES
+
+
+def connection_errors() -> tuple[type[Exception], ...]:
+    """A lost or refused database connection, as psycopg and SQLAlchemy (Alembic, Airflow) raise it."""
+    import psycopg
+    import sqlalchemy.exc
+
+    return psycopg.OperationalError, psycopg.InterfaceError, sqlalchemy.exc.OperationalError
+
+
+def is_environmental(error: BaseException) -> bool:
+    """The machine's fault, not the data's: out of memory or disk space, a read-only or failing
+    disk, a lost database connection. The step fails and is retried; the file is not refused.
+    The third kind, neither this nor `refused_by_postgres`, is a bug: it fails the step too."""
+    if refused_by_postgres(error):   # e.g. an index entry too long: psycopg calls it an OperationalError
+        return False
+    return (isinstance(error, (MemoryError, MachineError, *connection_errors()))
+            or isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO))

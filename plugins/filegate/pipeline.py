@@ -15,7 +15,7 @@ from typing import Callable
 
 from filegate import datasets, faults, landing, moves, registry
 from filegate.convert import convert_file, part_path
-from filegate.errors import QUOTE_LIMIT, Reject, bounded, machine_error, refused_by_postgres
+from filegate.errors import QUOTE_LIMIT, Reject, bounded, is_environmental, machine_error
 from filegate.registry import Action, FileStatus
 from filegate.settings import Settings, load
 from filegate.warehouse import connect
@@ -131,7 +131,7 @@ def convert(dataset_name: str, run_id: str, file: dict, conninfo: str, settings:
     try:
         converted = convert_file(ds, path, file_id, out, s)
     except Exception as e:   # whatever this file does to the reader, it must not stop the batch
-        if environmental(e):   # not the file's fault: fail the task, the retry converts it again
+        if is_environmental(e):   # not the file's fault: fail the task, the retry converts it again
             said = machine_error(e, f"could not convert {filename} into {out}", "The file stays claimed, and the "
                                  "next attempt converts it once this is fixed") if isinstance(e, OSError) else None
             if said:
@@ -181,19 +181,6 @@ def _conversion_failure(error: Exception, filename: str) -> str:
         return error.describe(filename)
     log.exception("%s: unexpected error while converting (the file is refused)", filename, exc_info=error)
     return f"{filename}, whole file: could not be converted: {type(error).__name__}: {bounded(str(error), QUOTE_LIMIT)}"
-
-
-def environmental(error: Exception) -> bool:
-    """An error of the machine, not of the file being read: out of memory or disk space, a
-    read-only or failing disk, a lost database connection. The task fails and is retried."""
-    import errno
-
-    import psycopg
-
-    if refused_by_postgres(error):   # e.g. an index entry too long: psycopg calls it an OperationalError
-        return False
-    return (isinstance(error, (MemoryError, psycopg.OperationalError, psycopg.InterfaceError))
-            or isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO))
 
 
 def stage(dataset_name: str, run_id: str, converted: list[dict], conninfo: str,
