@@ -10,8 +10,9 @@ RUN    := $(BIN)/python
 run: venv ## the main job: ingest + reports for every dataset on the embedded stack, with a summary
 	@$(RUN) -m filegate.cli run
 
-lint: venv ## ruff over the library, the DAGs, the tests and bench/ (rules: pyproject.toml)
+lint: venv ## ruff over the library, the DAGs, the tests and bench/; mypy over the library (both set in pyproject.toml)
 	@$(BIN)/ruff check plugins dags tests bench
+	@$(BIN)/mypy
 
 TEST_WORKERS ?= 2
 test: venv ## the whole test suite (what .ci/run calls), on TEST_WORKERS processes (pytest-xdist; 0: one)

@@ -230,7 +230,7 @@ def stop_process(s: Settings, name: str, grace: float = 30) -> bool:
         return False
     pid = recorded(path)
     tree = process_tree(pid) if pid is not None else []
-    if tree:
+    if pid is not None and tree:
         _signal_group(pid, signal.SIGTERM)
         deadline = time.time() + grace
         while alive(pid) and time.time() < deadline:
@@ -297,7 +297,10 @@ def start_postgres(s: Settings, c: ClusterSettings, keys: dict[str, str]) -> int
             ["-w", "-o", "-h 127.0.0.1", "-o", f"-p {c.pg_port}", "-o", f"-k {embedded.socket_dir(server)}",
              "-l", str(server.log), "restart", "-m", "fast"],
             pgdata=server.pgdata, user=server.system_user, timeout=60)
-    pid = PostmasterInfo.read_from_pgdata(embedded.pgdata(s)).pid
+    info = PostmasterInfo.read_from_pgdata(embedded.pgdata(s))
+    if info is None:
+        raise ClusterError(f"PostgreSQL started but wrote no postmaster.pid in {embedded.pgdata(s)}")
+    pid = info.pid
     record_pid(s, "postgres", pid)
     return pid
 

@@ -100,7 +100,7 @@ def coerce_record(typer: Typer, record: dict, line: int) -> dict:
             out[column.name] = _value(column, source, record[source], typer.from_text, line)
     for column in typer.paths:
         try:
-            value = path_value(record, column.path)
+            value = path_value(record, column.steps)
         except TypeError:
             raise Reject(line, f"column {column.source}: a step of the path holds no object") from None
         out[column.name] = _value(column, column.source, value, False, line)
@@ -118,7 +118,7 @@ def _value(column: Column, source: str, value, from_text: bool, line: int):
 def path_value(record: dict, path: tuple[str, ...]):
     """The value at `path`; a missing or null object on the way gives None, anything else that
     is not an object raises TypeError."""
-    value = record
+    value: object = record
     for step in path:
         if value is None:
             return None
@@ -149,12 +149,12 @@ def _compile(typer: Typer):
         one = f"def fast_one(r):\n    {values}, = r\n    return {record}}}\n"
     elif layout_free(typer.table):   # every column a path, undeclared fields ignored: any keys will do
         values = ", ".join(f"p{j}" for j in range(len(typer.paths)))
-        access = ", ".join(_path_expression(column.path) for column in typer.paths)
+        access = ", ".join(_path_expression(column.steps) for column in typer.paths)
         bind = f"r, ln in zip(items, lines) for {values}, in (({access},),)"
         one = f"def fast_one(r):\n    {values}, = {access},\n    return {record}}}\n"
     else:   # the keys must be exactly the layout's: as many, and each found
         access = ", ".join([f"r[{name!r}]" for name, _ in typer.plan] +
-                           [_path_expression(column.path) for column in typer.paths])
+                           [_path_expression(column.steps) for column in typer.paths])
         bind = (f"r, ln in zip(items, lines) if len(r) == {len(typer.plan)} or _mismatch() "
                 f"for {values}, in (({access},),)")
         one = (f"def fast_one(r):\n    if len(r) != {len(typer.plan)}: _mismatch()\n"

@@ -14,6 +14,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from filegate import faults, jsontext
 from filegate.declaration import Dataset
@@ -52,7 +53,7 @@ def convert_file(dataset: Dataset, path: Path, file_id: int, run_dir: Path, sett
     parsed = dataset.reader(path, settings)
     _refuse_nul([{"_line": None, "header": parsed.header, "sort key": parsed.sort_key}])
     converted = Converted(header=parsed.header, sort_key=parsed.sort_key)
-    writers: dict[str, tuple[object, bytearray, Path]] = {}
+    writers: dict[str, tuple[BinaryIO, bytearray, Path]] = {}
     loaded = {t.name for t in dataset.loaded_tables}
     rows = converted.rows
     encode_lines = jsontext.encoder().encode_lines   # a whole chunk per call, one line per record

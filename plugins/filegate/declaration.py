@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, cast
 
 from filegate.settings import SQL_DIR, Settings
 from filegate.tables import Table
@@ -113,9 +113,14 @@ class Dataset:
         return tuple(t for t in self.tables if not t.derived)
 
     @property
+    def sql_folder(self) -> Path:
+        """`sql_dir`, which __post_init__ always sets."""
+        return cast(Path, self.sql_dir)
+
+    @property
     def reports(self) -> tuple[str, ...]:
         """One per `reports/<report>.sql` in the dataset's SQL folder."""
-        return tuple(sorted(p.stem for p in (self.sql_dir / "reports").glob("*.sql")))
+        return tuple(sorted(p.stem for p in (self.sql_folder / "reports").glob("*.sql")))
 
     def export(self, name: str) -> Export:
         for e in self.exports:
@@ -125,7 +130,7 @@ class Dataset:
 
     def publish_sql(self) -> list[Path]:
         """The dataset's own publish steps, `publish/*.sql`, in name order."""
-        return sorted((self.sql_dir / "publish").glob("*.sql"))
+        return sorted((self.sql_folder / "publish").glob("*.sql"))
 
     def with_doc(self, doc: str | None) -> "Dataset":
         return self if self.doc or not doc else replace(self, doc=doc.strip())

@@ -40,7 +40,7 @@ OS_HINTS = {errno.EACCES: "the folder cannot be written (its permissions)",
 def machine_error(error: OSError, doing: str, then: str) -> MachineError | None:
     """The MachineError for an OSError of the machine while `doing` (what failed, what it means,
     and `then`: what happens once it is fixed), or None when the error is not the machine's."""
-    hint = OS_HINTS.get(getattr(error, "errno", None))
+    hint = OS_HINTS.get(getattr(error, "errno", None) or 0)
     if hint is None:
         return None
     return MachineError(f"{doing}: {error.strerror}; {hint}. {then}")
@@ -69,8 +69,8 @@ REFUSING_SQLSTATE_CLASSES = ("22", "23", "54")
 def refused_by_postgres(error: BaseException) -> bool:
     """Whether PostgreSQL refused a statement because of the rows it was given: the file that
     brought them is at fault, not the machine."""
-    sqlstate = getattr(error, "sqlstate", None)
-    return bool(sqlstate) and sqlstate[:2] in REFUSING_SQLSTATE_CLASSES
+    sqlstate = getattr(error, "sqlstate", None) or ""
+    return sqlstate[:2] in REFUSING_SQLSTATE_CLASSES
 
 
 def connection_errors() -> tuple[type[Exception], ...]:

@@ -30,7 +30,7 @@ def write_export(conninfo: str, dataset: str, name: str, day: date, reports_root
 
     ds = datasets.get(dataset)
     export = ds.export(name)
-    source = ds.sql_dir / "exports" / f"{name}.sql"
+    source = ds.sql_folder / "exports" / f"{name}.sql"
     if not source.is_file():
         raise FileNotFoundError(f"export {name!r} of {dataset} has no SQL file {source}")
     start, end = day_interval(day)

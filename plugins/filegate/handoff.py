@@ -14,9 +14,13 @@ import os
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from filegate.processes import airflow, alive, say
 from filegate.settings import Settings
+
+if TYPE_CHECKING:
+    import psycopg
 
 POLL_SECONDS = 2
 PROGRESS_SECONDS = 60
@@ -39,14 +43,21 @@ def metadata_conninfo() -> str | None:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def applies(s: Settings, dag_id: str) -> bool:
-    """Whether the scheduler would drive a run of `dag_id` too: it is alive and the DAG unpaused."""
-    conninfo = metadata_conninfo()
-    if conninfo is None or not scheduler_alive(s):
-        return False
+def metadata() -> psycopg.Connection:
+    """A connection to Airflow's metadata database (PostgreSQL: `applies` checked it)."""
     import psycopg
 
-    with psycopg.connect(conninfo, connect_timeout=10) as conn:
+    conninfo = metadata_conninfo()
+    if conninfo is None:
+        raise RuntimeError("Airflow's metadata database is not PostgreSQL: `make run` cannot follow the scheduler's run")
+    return psycopg.connect(conninfo, connect_timeout=10)
+
+
+def applies(s: Settings, dag_id: str) -> bool:
+    """Whether the scheduler would drive a run of `dag_id` too: it is alive and the DAG unpaused."""
+    if metadata_conninfo() is None or not scheduler_alive(s):
+        return False
+    with metadata() as conn:
         row = conn.execute("SELECT is_paused FROM dag WHERE dag_id = %s", (dag_id,)).fetchone()
     return row is not None and not row[0]
 
@@ -71,13 +82,11 @@ def run(s: Settings, dag_id: str, log_name: str, conf: str | None = None) -> tup
 
 def wait(s: Settings, dag_id: str, run_id: str) -> str | None:
     """Poll the run's state until it ends (its state) or the scheduler is gone (None)."""
-    import psycopg
-
     started = told = time.time()
     while True:
-        with psycopg.connect(metadata_conninfo(), connect_timeout=10) as conn:
-            state = conn.execute("SELECT state FROM dag_run WHERE dag_id = %s AND run_id = %s",
-                                 (dag_id, run_id)).fetchone()[0]
+        with metadata() as conn:
+            row = conn.execute("SELECT state FROM dag_run WHERE dag_id = %s AND run_id = %s", (dag_id, run_id)).fetchone()
+            state = row[0] if row else "queued"   # the trigger committed it; read as not started yet
             if state in FINISHED:
                 return state
             if time.time() - told > PROGRESS_SECONDS:
@@ -94,9 +103,7 @@ def wait(s: Settings, dag_id: str, run_id: str) -> str | None:
 
 def failed_task_logs(s: Settings, dag_id: str, run_id: str) -> list[Path]:
     """The log file of each failed task instance of the run, where Airflow wrote it."""
-    import psycopg
-
-    with psycopg.connect(metadata_conninfo(), connect_timeout=10) as conn:
+    with metadata() as conn:
         failed = conn.execute("SELECT task_id, map_index, try_number FROM task_instance WHERE dag_id = %s"
                               " AND run_id = %s AND state = 'failed' ORDER BY task_id, map_index",
                               (dag_id, run_id)).fetchall()

@@ -138,8 +138,8 @@ def refuse_surrogates(value) -> None:
     while stack:
         v = stack.pop()
         if type(v) is str:
-            if _SURROGATE.search(v):
-                raise Problem(f"a lone UTF-16 surrogate ({_SURROGATE.search(v).group().encode('unicode_escape').decode()}) "
+            if found := _SURROGATE.search(v):
+                raise Problem(f"a lone UTF-16 surrogate ({found.group().encode('unicode_escape').decode()}) "
                               "in a string: not a Unicode character")
         elif type(v) is dict:
             stack.extend(v)
@@ -167,8 +167,10 @@ _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 def may_hold_surrogates(raw: bytes | str, start: int = 0, end: int | None = None) -> bool:
     """Whether `raw[start:end]` spells a UTF-16 surrogate escape (a pair, or a lone one the
     standard library would let through)."""
-    pattern = _SURROGATE_ESCAPE if isinstance(raw, bytes) else _SURROGATE_ESCAPE_TEXT
-    return pattern.search(raw, start, len(raw) if end is None else end) is not None
+    end = len(raw) if end is None else end
+    if isinstance(raw, bytes):
+        return _SURROGATE_ESCAPE.search(raw, start, end) is not None
+    return _SURROGATE_ESCAPE_TEXT.search(raw, start, end) is not None
 
 
 _SURROGATE_ESCAPE_TEXT = re.compile(r"\\u[dD][89a-fA-F]")

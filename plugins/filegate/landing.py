@@ -208,7 +208,7 @@ def write_reason(quarantined: Path, reason: str, details: dict | None = None) ->
     """The reason a file was quarantined, beside it, for whoever opens the folder."""
     note = quarantined.with_name(quarantined.name + ".reason.json")
     note.parent.mkdir(parents=True, exist_ok=True)
-    body = {"file": quarantined.name, "reason": reason, "quarantined_at": datetime.now(timezone.utc).isoformat()}
+    body: dict[str, object] = {"file": quarantined.name, "reason": reason, "quarantined_at": datetime.now(timezone.utc).isoformat()}
     if details:
         body["details"] = details
     note.write_text(json.dumps(body, indent=2, default=str) + "\n")

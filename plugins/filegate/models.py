@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, MetaData, Text, func
+from typing import cast
+
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, MetaData, Table, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -82,7 +84,7 @@ def with_datasets(datasets) -> MetaData:
     class DatasetBase(DeclarativeBase):
         metadata = MetaData(naming_convention=NAMING)
 
-    FileRecord.__table__.to_metadata(DatasetBase.metadata)
+    cast(Table, FileRecord.__table__).to_metadata(DatasetBase.metadata)
     for dataset in datasets:
         for table in dataset.tables:
             model(table, DatasetBase)

@@ -64,14 +64,15 @@ def claim(dataset_name: str, run_id: str, conninfo: str, settings: Settings | No
             log.info("%s is %s: left to it", landed.filename, decision.reason)
         elif decision.action is Action.DUPLICATE:
             log.error("DUPLICATE %s", decision.reason)
-            _quarantine(conninfo, s, ds.name, folder, decision.file_id, landed.path, landed.filename, decision.reason)
+            _quarantine(conninfo, s, ds.name, folder, decision.file_id, landed.path, landed.filename,
+                        decision.reason or "a duplicate")
         elif decision.action is Action.QUARANTINE:
             log.info("%s was refused (file_id %d) but not yet moved to quarantine: moving it now",
                      landed.filename, decision.file_id)
             with connect(conninfo) as conn:
                 details = registry.get(conn, decision.file_id).details
             _quarantine(conninfo, s, ds.name, folder, decision.file_id, landed.path, landed.filename,
-                        decision.reason, details)
+                        decision.reason or "refused", details)
         elif decision.action is Action.ARCHIVE:
             log.info("%s was loaded (file_id %d) but not yet archived: archiving it now",
                      landed.filename, decision.file_id)
@@ -79,7 +80,7 @@ def claim(dataset_name: str, run_id: str, conninfo: str, settings: Settings | No
             moves.store(conninfo, decision.file_id, landed.path, target, "archive")
         else:
             claimed.append({"file_id": decision.file_id, "filename": landed.filename, "path": str(landed.path),
-                            "identity": list(landed.identity)})
+                            "identity": list(landed.identity or ())})
         faults.inject("claim")
     log.info("%s: claimed %d file(s) from %s", ds.name, len(claimed), landing_dir)
     clean_leftovers(ds, run_id, conninfo, s)

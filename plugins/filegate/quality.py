@@ -109,7 +109,7 @@ class Audit:
         if file_id is None:   # the whole batch: pass or fail is all that is needed
             schema, table_name = staging_table.split(".")
             asset = self.source.add_table_asset(name=name, table_name=table_name, schema_name=schema)
-            result_format = {"result_format": "BOOLEAN_ONLY"}
+            result_format: dict[str, object] = {"result_format": "BOOLEAN_ONLY"}
         else:                 # one file: with the failing lines and values, for the reason
             asset = self.source.add_query_asset(
                 name=name, query=f"SELECT * FROM {quoted(staging_table)} WHERE _file_id = {int(file_id)}")
@@ -389,7 +389,7 @@ def standard_checks(table: Table, staging: dict[str, str]) -> list:
     ranges, references."""
     import great_expectations.expectations as gxe
 
-    checks = [gxe.ExpectColumnValuesToNotBeNull(column=c)
+    checks: list[gxe.Expectation] = [gxe.ExpectColumnValuesToNotBeNull(column=c)
               for c in (*table.keys, *(c.name for c in table.columns if c.required and c.name not in table.keys))]
     if table.keys and not table.repeats_in_file:
         checks.append(gxe.ExpectCompoundColumnsToBeUnique(column_list=["_file_id", *table.keys]))

@@ -66,7 +66,7 @@ class Gunzipped(io.BufferedIOBase):
 
         super().__init__()
         self._file = igzip.open(path, "rb")
-        self._broken = (EOFError, igzip.BadGzipFile, igzip_lib.IsalError)   # what a cut or corrupt stream raises
+        self._broken: tuple = (EOFError, igzip.BadGzipFile, igzip_lib.IsalError)   # what a cut or corrupt stream raises
         self._at = self._lines = 0   # bytes and whole lines handed out
         self._budget = max(BOMB_FLOOR, MAX_RATIO * path.stat().st_size)   # bytes it may expand to
 
@@ -194,7 +194,7 @@ def read_csv_chunks(path: Path) -> Iterator:
             raise _not_utf8(path, e) from None
         delimiter = sniff_delimiter(header_line)
         try:
-            header = next(csv_reader([header_line], delimiter=delimiter, strict=True), [])
+            header: list[str] = next(csv_reader([header_line], delimiter=delimiter, strict=True), [])
         except csv.Error as e:
             raise Reject(1, f"malformed CSV header: {e}") from None
         header = [h.strip() for h in header]
@@ -459,7 +459,7 @@ def _flat_blocks(f, offset: int, line: int, state: str):
 def _lines(f, n: int) -> list[bytes]:
     """Up to `n` lines, none longer than LINE_LIMIT (a longer one ends the list, cut: it is left
     to the general reader, as is whatever follows it)."""
-    lines = []
+    lines: list[bytes] = []
     while len(lines) < n and (raw := f.readline(LINE_LIMIT)):
         lines.append(raw)
         if raw[-1:] != b"\n":

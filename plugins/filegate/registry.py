@@ -24,7 +24,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from filegate.landing import LandedFile
 
@@ -198,7 +198,7 @@ def get(conn, file_id: int) -> RegisteredFile:
     return found[0]
 
 
-def files(conn, file_ids: list[int]) -> list[RegisteredFile]:
+def files(conn, file_ids: Iterable[int]) -> list[RegisteredFile]:
     return _select(conn, "file_id = ANY(%s)", (list(file_ids),), "ORDER BY file_id")
 
 
@@ -290,7 +290,7 @@ def page(conn, dataset: str, statuses: list[FileStatus] | None = None, name: str
          limit: int = 50, offset: int = 0) -> Page:
     """One page of the dataset's files, newest first: of the given statuses (all when None), whose
     name contains `name` (case-insensitive, taken literally)."""
-    where, params = ["dataset = %s"], [dataset]
+    where, params = ["dataset = %s"], list[object]([dataset])
     if statuses:
         where.append("status = ANY(%s)")
         params.append([s.value for s in statuses])

@@ -29,7 +29,7 @@ def write(conninfo: str, dataset: str, name: str, day: date, reports_root: Path)
 def report_query(dataset: str, report: str) -> str:
     """The SELECT of `reports/<report>.sql` (`%(start)s`, `%(end)s`), as the daily CSV and any
     Python API over the same report run it."""
-    source = datasets.get(dataset).sql_dir / "reports" / f"{report}.sql"
+    source = datasets.get(dataset).sql_folder / "reports" / f"{report}.sql"
     if not source.is_file():
         raise FileNotFoundError(f"report {report!r} of {dataset} has no SQL file {source}")
     return source.read_text().strip().rstrip(";")

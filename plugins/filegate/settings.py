@@ -7,7 +7,7 @@ A dataset's own settings are a model of the same kind in its package (`FILEGATE_
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, overload
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -95,9 +95,18 @@ def ingest_settings(dataset: str) -> IngestSettings:
 Model = TypeVar("Model", bound=BaseSettings)
 
 
-def load(model: type[Model] = Settings, prefix: str | None = None) -> Model:
-    """The settings from the environment (`prefix`: instead of the model's own), or
-    SettingsError naming every bad variable."""
+@overload
+def load(model: None = None, prefix: str | None = None) -> Settings: ...
+
+
+@overload
+def load(model: type[Model], prefix: str | None = None) -> Model: ...
+
+
+def load(model: type[BaseSettings] | None = None, prefix: str | None = None) -> BaseSettings:
+    """The settings from the environment (`model`: filegate's own by default; `prefix`: instead
+    of the model's own), or SettingsError naming every bad variable."""
+    model = model or Settings
     try:
         return model(_env_prefix=prefix) if prefix is not None else model()
     except ValidationError as e:

@@ -120,9 +120,10 @@ def _refusal(error: Exception, table: Table, part: Path) -> Reject:
     (COPY names its row: the n-th line of the part, which carries the source `_line`)."""
     if isinstance(error, BadLine):
         return Reject(error.line, f"could not be staged into {table.name}: {error}")
-    at = re.search(r"^COPY .*?, line (\d+)", error.diag.context or "", re.MULTILINE)
+    diag = getattr(error, "diag", None)   # a psycopg.Error's: what PostgreSQL said, and where
+    at = re.search(r"^COPY .*?, line (\d+)", (diag and diag.context) or "", re.MULTILINE)
     line = _source_line(part, int(at.group(1))) if at else None
-    return Reject(line, f"PostgreSQL refused a {table.name} row: {error.diag.message_primary or error}")
+    return Reject(line, f"PostgreSQL refused a {table.name} row: {(diag and diag.message_primary) or error}")
 
 
 def _source_line(part: Path, n: int) -> int | None:
@@ -173,7 +174,7 @@ def _copy_lines(conn, name: str, table: Table, ndjson_gz: Path) -> int:
 
 def _converted(values: tuple, converted: list) -> list:
     """Values whose COPY text is not their JSON value (jsonb documents, hstore pairs)."""
-    values = list(values)
+    out = list(values)
     for i, to_copy in converted:
-        values[i] = to_copy(values[i])
-    return values
+        out[i] = to_copy(out[i])
+    return out

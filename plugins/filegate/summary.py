@@ -34,8 +34,8 @@ def show(s: Settings, conninfo: str, name: str, since: datetime, day: date) -> N
     for report in ds.summary_reports:
         path = s.reports / name / report / f"{day}.csv"
         if path.exists():
-            with open(path, newline="") as f:
-                answer = list(csv.DictReader(f))
+            with open(path, newline="") as report_file:
+                answer = list(csv.DictReader(report_file))
             say(f"  {report}: " + "; ".join(", ".join(f"{k}={v!r}" if "\n" in v else f"{k}={v}" for k, v in row.items())
                                             for row in answer[:3]))
     say(f"  reports:    {s.reports / name}/<report>/{day}.csv")

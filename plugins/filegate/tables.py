@@ -49,7 +49,12 @@ class Column:
     @cached_property
     def path(self) -> tuple[str, ...] | None:
         """The steps into a nested JSON record, or None for a flat field."""
-        return tuple(self.source.split(".")) if "." in self.source else None
+        return self.steps if "." in self.source else None
+
+    @cached_property
+    def steps(self) -> tuple[str, ...]:
+        """The source's steps: one for a flat field, several for a path into a nested record."""
+        return tuple(self.source.split("."))
 
     @property
     def column_type(self) -> column_types.ColumnType:

@@ -50,7 +50,7 @@ def statements(table: Table, staging: dict[str, str], parent: Table | None = Non
     columns = [c.name for c in table.published]
     fields = dict(target=_ident(table.target), staging=_ident(staging[table.name]), cols=_list(columns),
                   source=_list(columns, "s."))
-    replaced = _children_replaced(table, parent, staging) if parent else []
+    replaced = _children_replaced(table, table.parent[1], parent, staging) if parent and table.parent else []
     if not table.keys:
         return [*replaced,
             sql.SQL("DELETE FROM {target} t USING filegate.files earlier, filegate.files f"
@@ -79,11 +79,12 @@ def statements(table: Table, staging: dict[str, str], parent: Table | None = Non
     ).format(**fields, keys=_list(table.keys), skeys=_list(table.keys, "s."), updates=updates)]
 
 
-def _children_replaced(table: Table, parent: Table, staging: dict[str, str]) -> list[sql.Composed]:
+def _children_replaced(table: Table, child_columns: tuple[str, ...], parent: Table,
+                       staging: dict[str, str]) -> list[sql.Composed]:
     """Delete the stored children of every parent the batch delivers (its key held in the
     child's `parent` columns, in the parent's key order)."""
     return [sql.SQL(
         "DELETE FROM {target} t WHERE ({child}) IN (SELECT {keys} FROM {parent} p"
         " WHERE p._file_id = ANY(%(file_ids)s))"
-    ).format(target=_ident(table.target), child=_list(table.parent[1], "t."), keys=_list(parent.keys, "p."),
+    ).format(target=_ident(table.target), child=_list(child_columns, "t."), keys=_list(parent.keys, "p."),
              parent=_ident(staging[parent.name]))]

@@ -80,16 +80,16 @@ def sqlalchemy_url(conninfo: str) -> str:
     from psycopg.conninfo import conninfo_to_dict
     from sqlalchemy.engine import URL
 
-    d = conninfo_to_dict(with_defaults(conninfo))
+    d = {k: str(v) for k, v in conninfo_to_dict(with_defaults(conninfo)).items() if v is not None}
     host = d.get("host")
-    socket = host and host.startswith("/")
-    query = {"host": host} if socket else {}
+    socket = bool(host and host.startswith("/"))
+    query = {"host": host} if socket and host else {}
     if socket and d.get("port"):
-        query["port"] = str(d["port"])
-    query.update({k: str(v) for k, v in d.items() if k not in ("host", "port", "user", "password", "dbname")})
+        query["port"] = d["port"]
+    query.update({k: v for k, v in d.items() if k not in ("host", "port", "user", "password", "dbname")})
+    port = None if socket or not d.get("port") else int(d["port"])
     url = URL.create("postgresql+psycopg", username=d.get("user"), password=d.get("password"),
-                     host=None if socket else host, port=None if socket else d.get("port"),
-                     database=d.get("dbname"), query=query)
+                     host=None if socket else host, port=port, database=d.get("dbname"), query=query)
     return url.render_as_string(hide_password=False)
 
 

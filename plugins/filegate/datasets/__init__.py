@@ -78,10 +78,12 @@ def _import(folder: Path, name: str):
     """A dataset package as `filegate.datasets.<name>`, wherever its folder is."""
     qualified = f"{__name__}.{name}"
     loaded = sys.modules.get(qualified)
-    if folder == HERE or (loaded is not None and Path(loaded.__file__).parent == folder / name):
+    if folder == HERE or (loaded is not None and Path(loaded.__file__ or "").parent == folder / name):
         return importlib.import_module(qualified)
     spec = importlib.util.spec_from_file_location(qualified, folder / name / "__init__.py",
                                                   submodule_search_locations=[str(folder / name)])
+    if spec is None or spec.loader is None:
+        raise ImportError(f"no Python package at {folder / name}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[qualified] = module
     try:
@@ -113,7 +115,7 @@ def check_dataset_settings(dataset: Dataset) -> None:
 def package_folder(name: str) -> Path:
     """Where a discovered dataset's package is."""
     get(name)   # discovered, or a clear KeyError
-    return Path(sys.modules[f"{__name__}.{name}"].__file__).parent
+    return Path(sys.modules[f"{__name__}.{name}"].__file__ or "").parent
 
 
 def migration_folders() -> list[Path]:

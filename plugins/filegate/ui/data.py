@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import Self
 
 from pydantic import BaseModel, Field
 
@@ -92,7 +93,7 @@ class PagedOut(BaseModel):
     pages: int
 
     @classmethod
-    def paged(cls, total: int, page: int, per_page: int, **items) -> "PagedOut":
+    def paged(cls, total: int, page: int, per_page: int, **items) -> Self:
         return cls(total=total, page=page, per_page=per_page, pages=max(1, -(-total // per_page)), **items)
 
 

@@ -35,7 +35,7 @@ def _unescape(match: re.Match) -> str:
 
 def logfmt(line: str) -> list[tuple[str, str | None]]:
     """The (key, value) pairs of a logfmt line, in order; a key alone gives None."""
-    pairs = []
+    pairs: list[tuple[str, str | None]] = []
     for key, eq, value, stray in _LOGFMT_ITEMS.findall(line):
         if stray:
             raise ValueError(f"not logfmt: {_logfmt_fault(line)}")

@@ -137,7 +137,9 @@ def csv_events(lines: Iterator[tuple[int, bytes]]) -> Events:
     header = [h.strip().lstrip("\ufeff") for h in header or []]
     if not header or any(not h for h in header) or len(set(header)) != len(header):
         raise Reject(1, f"the header must name every column once, found {excerpt(header)}")
-    known, attributes, seen = [], [], {}
+    known: list[tuple[int, str]] = []
+    attributes: list[tuple[int, str]] = []
+    seen: dict[str, str] = {}
     for i, name in enumerate(header):
         field = ALIASES.get(name) or ALIASES.get(name.lower())
         if field is None:

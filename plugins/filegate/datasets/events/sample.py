@@ -45,7 +45,7 @@ class Event:
 def app_event(rnd: random.Random, ts: datetime, users: int) -> Event:
     name, level = rnd.choice(APP_EVENTS)
     user = rnd.randrange(1, users + 1) if rnd.random() < 0.9 else None
-    attributes = {"path": rnd.choice(PATHS), "country": rnd.choice(COUNTRIES),
+    attributes: dict[str, str | None] = {"path": rnd.choice(PATHS), "country": rnd.choice(COUNTRIES),
                   "request_id": f"{rnd.getrandbits(64):016x}", "host": f"web-{rnd.randrange(1, 13):02d}"}
     if rnd.random() < 0.7:
         attributes["ms"] = str(rnd.randrange(1, 3000))
@@ -59,7 +59,7 @@ def app_event(rnd: random.Random, ts: datetime, users: int) -> Event:
 def http_event(rnd: random.Random, ts: datetime, users: int) -> Event:
     status = rnd.choice([200] * 12 + [301, 304, 404, 403, 500, 503])
     user = str(rnd.randrange(1, users + 1)) if rnd.random() < 0.3 else None
-    attributes = {"remote_addr": f"203.0.113.{rnd.randrange(1, 255)}", "method": rnd.choice(["GET"] * 5 + ["POST"]),
+    attributes: dict[str, str | None] = {"remote_addr": f"203.0.113.{rnd.randrange(1, 255)}", "method": rnd.choice(["GET"] * 5 + ["POST"]),
                   "path": rnd.choice(PATHS).replace(" ", "%20"), "protocol": "HTTP/1.1", "status": str(status)}
     if status != 304:
         attributes["bytes"] = str(rnd.randrange(0, 80_000))
@@ -141,10 +141,11 @@ def json_record(e: Event, nest: str) -> dict:
     """NDJSON style (nest="context"): epoch ms, upper-case severity, a numeric user, `ms` a number,
     the country nested in geo; array style (nest="attributes"): ISO with an offset."""
     attributes: dict = {k: v for k, v in e.attributes.items() if k not in ("ms", "country")}
-    if "ms" in e.attributes:
-        attributes["ms"] = int(e.attributes["ms"])
+    if (ms := e.attributes.get("ms")) is not None:
+        attributes["ms"] = int(ms)
     if "country" in e.attributes:
         attributes["geo"] = {"country": e.attributes["country"]}
+    record: dict[str, object]
     if nest == "context":
         record = {"timestamp": _epoch_ms(e.ts), "severity": e.level and e.level.upper(), "event": e.event,
                   "user": None if e.user_id is None else int(e.user_id), "session": e.session_id, "msg": e.message}

@@ -11,6 +11,7 @@ import json
 import random
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 TYPES = [("SFR", "HOUSE", "Single Family Residence"), ("CONDO", "CONDOMINIUM", "Condominium"),
          ("APARTMENT", "APARTMENT", "Multi-Family"), (None, None, None)]
@@ -24,7 +25,7 @@ def record(rnd: random.Random, attom_id: int, sale_day: date) -> dict:
     postal, locality = rnd.choice(PLACES)
     size = rnd.randrange(600, 4200)
     amount = rnd.randrange(150, 2500) * 1000
-    rec = {
+    rec: dict[str, Any] = {
         "identifier": {"Id": attom_id, "fips": "06111", "apn": f"{attom_id % 10**9:09d}", "attomId": attom_id},
         "lot": {"lotSize1": round(rnd.uniform(0.05, 1.5), 4), "lotSize2": rnd.randrange(2000, 60000)},
         "address": {"country": "US", "countrySubd": "CA", "line1": f"{rnd.randrange(1, 9999)} MAIN ST",

@@ -44,9 +44,8 @@ def generate(seed: int = 3, tracks: int = 1500) -> dict[str, list[dict]]:
         "UnitPrice": rnd.choice(["0.99", "1.99"]),
     } for i in range(1, tracks + 1)]
     rows["playlists"] = [{"PlaylistId": i, "Name": f"Playlist {i}"} for i in range(1, 11)]
-    rows["playlist_track"] = sorted(
-        {(p, rnd.randint(1, tracks)) for p in range(1, 11) for _ in range(p * tracks // 400)})
-    rows["playlist_track"] = [{"PlaylistId": p, "TrackId": t} for p, t in rows["playlist_track"]]
+    pairs = sorted({(p, rnd.randint(1, tracks)) for p in range(1, 11) for _ in range(p * tracks // 400)})
+    rows["playlist_track"] = [{"PlaylistId": p, "TrackId": t} for p, t in pairs]
     rows["employees"] = [{
         "EmployeeId": i, "LastName": f"Last{i}", "FirstName": f"First{i}", "Title": "Sales Support Agent",
         "ReportsTo": None if i == 1 else 1, "BirthDate": f"19{60 + i}-0{i % 9 + 1}-1{i % 9} 00:00:00",

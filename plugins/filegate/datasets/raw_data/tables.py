@@ -13,7 +13,7 @@ from filegate.tables import Column, Table
 
 
 def _cols(*pairs: str) -> tuple[Column, ...]:
-    return tuple(Column(*p.split(":")) for p in pairs)
+    return tuple(Column(source, type_) for source, type_ in (p.split(":") for p in pairs))
 
 
 def _table(name: str, columns: tuple[Column, ...], keys: tuple[str, ...], **checks) -> Table:
