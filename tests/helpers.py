@@ -19,11 +19,12 @@ def smrt_text(generation: str, readings, created: str = "20260105 120000", trail
     return "\n".join(lines) + "\n"
 
 
-def drop(folder: Path, name: str, text: str, age: float = 120) -> Path:
-    """Deliver a file into a landing folder, as if it arrived `age` seconds ago."""
-    folder.mkdir(parents=True, exist_ok=True)
+def drop(folder: Path, name: str, data: str | bytes, age: float = 120) -> Path:
+    """Deliver a file (`name` may hold subfolders) into a landing folder, as if it arrived `age`
+    seconds ago: the one way every test delivers a file."""
     path = folder / name
-    path.write_text(text)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode() if isinstance(data, str) else data)
     stamp = time.time() - age
     os.utime(path, (stamp, stamp))
     return path
@@ -119,3 +120,14 @@ def once_dags_are_parsed(script: str, env: dict, seconds: float = 240) -> subpro
         if done.returncode == 0 or time.time() > deadline:
             return done
         time.sleep(5)
+
+
+def warehouse(env: dict) -> str:
+    """The conninfo of the stack's warehouse, from the environment `make -s env` exports."""
+    from airflow.sdk import Connection
+
+    from filegate.warehouse import conninfo_of
+
+    exported = subprocess.run(["bash", "-c", 'eval "$(make -s env)" && printf %s "$AIRFLOW_CONN_WAREHOUSE"'],
+                              cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    return conninfo_of(Connection.from_json(exported, conn_id="warehouse"))

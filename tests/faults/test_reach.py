@@ -134,7 +134,7 @@ def test_make_runs_line_for_a_dag_that_failed_on_the_machine(conninfo, settings,
 
     write_sample(settings.landing / "smrt")
     with unwritable(settings.archive, "chattr +i"):
-        assert cli_module._dag(["dags", "test", "smrt_ingest"], "smrt_ingest", settings, conninfo) is False
+        assert cli_module._dag("smrt_ingest", settings, conninfo) is False
     captured = capsys.readouterr()
     out = captured.out + captured.err
     lines = [line for line in out.splitlines() if line.startswith("✗")]

@@ -7,9 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 import statistics
-import time
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
@@ -19,6 +17,7 @@ import pytest
 
 from filegate.datasets.events import queries
 from filegate.datasets.events.sample import sample_files, write_sample
+from helpers import drop
 from helpers import run_batch as run_any_batch
 
 DAY = datetime.now(timezone.utc).date()
@@ -31,14 +30,6 @@ def run_batch(run_id, conninfo, settings):
 def query(conninfo, sql, params=None):
     with psycopg.connect(conninfo) as conn:
         return conn.execute(sql, params).fetchall()
-
-
-def deliver(folder, name, text, age):
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    stamp = time.time() - age
-    os.utime(path, (stamp, stamp))
 
 
 def statuses(conninfo):
@@ -80,18 +71,18 @@ def test_the_sample_is_stored_as_generated_and_bad_files_name_their_line(conninf
 def test_a_redelivered_file_replaces_its_rows_and_identical_events_elsewhere_stay(conninfo, settings):
     landing = settings.landing / "events"
     line = "ts=2024-03-01T10:00:00Z event=login user=7\n"
-    deliver(landing, "a.log", line * 3, age=300)
-    deliver(landing, "b.log", line, age=300)   # the same event in another file: another event
+    drop(landing, "a.log", line * 3, age=300)
+    drop(landing, "b.log", line, age=300)   # the same event in another file: another event
     run_batch("run1", conninfo, settings)
     assert query(conninfo, "SELECT count(*) FROM events.events") == [(4,)]
 
-    deliver(landing, "a.log", line + "ts=2024-03-01T11:00:00Z event=logout user=7\n", age=200)
+    drop(landing, "a.log", line + "ts=2024-03-01T11:00:00Z event=logout user=7\n", age=200)
     run_batch("run2", conninfo, settings)
     assert query(conninfo, "SELECT f.filename, e.event, e.line FROM events.events e JOIN filegate.files f"
                            " USING (file_id) ORDER BY 1, 3") == [("a.log", "login", 1), ("a.log", "logout", 2),
                                                                  ("b.log", "login", 1)]
 
-    deliver(landing, "a.log", line + "ts=2024-03-01T11:00:00Z event=logout user=7\n", age=100)   # same bytes
+    drop(landing, "a.log", line + "ts=2024-03-01T11:00:00Z event=logout user=7\n", age=100)   # same bytes
     run_batch("run3", conninfo, settings)
     [(status, reason)] = query(conninfo, "SELECT status, reason FROM filegate.files ORDER BY file_id DESC LIMIT 1")
     assert status == "duplicate" and "same content" in reason
@@ -104,7 +95,7 @@ AWKWARD = {"a=b": "c=d", 'say "hi"': 'he said "no"', "x,y": "1,2", "a>b": "=>", 
 
 def test_awkward_hstore_keys_and_values_round_trip(conninfo, settings):
     record = {"ts": "2024-03-01T10:00:00Z", "event": "odd", "context": AWKWARD}
-    deliver(settings.landing / "events", "odd.json", json.dumps(record) + "\n", age=100)
+    drop(settings.landing / "events", "odd.json", json.dumps(record) + "\n", age=100)
     run_batch("run1", conninfo, settings)
     [row] = stored_events(conninfo)
     assert row[6] == AWKWARD
@@ -167,7 +158,7 @@ def test_the_reports_and_the_python_api_agree_with_answers_computed_here(conninf
     extra = [e for e in sample_files(DAY - timedelta(days=1))["app/api.log"][2][:40]]   # another day
     from filegate.datasets.events.sample import logfmt_line
 
-    deliver(settings.landing / "events", "app/yesterday.log", "\n".join(logfmt_line(e, 1) for e in extra) + "\n", 90)
+    drop(settings.landing / "events", "app/yesterday.log", "\n".join(logfmt_line(e, 1) for e in extra) + "\n", 90)
     run_batch("run1", conninfo, settings)
     today = [e for kind, _, evs in sample_files(DAY).values() if kind == "good" for e in evs]
     for day, evs in ((DAY, today), (DAY - timedelta(days=1), extra), (DAY - timedelta(days=2), [])):
@@ -217,12 +208,12 @@ def test_issue25_a_user_agent_too_long_to_index_refuses_its_file_alone_run_after
     import random
 
     landing = settings.landing / "events"
-    deliver(landing, "first.log", access_line("curl/8.0", "/a", 1), 120)
+    drop(landing, "first.log", access_line("curl/8.0", "/a", 1), 120)
     run_batch("run-1", conninfo, settings)   # the table holds rows: the GIN index is grown, not built
     letters = random.Random(3)
     agent = "".join(letters.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(3000))
-    deliver(landing, "long_agent.log", access_line("Mozilla/5.0", "/y", 2) + access_line(agent), 60)
-    deliver(landing, "good.log", access_line("curl/8.1", "/b", 4), 60)
+    drop(landing, "long_agent.log", access_line("Mozilla/5.0", "/y", 2) + access_line(agent), 60)
+    drop(landing, "good.log", access_line("curl/8.1", "/b", 4), 60)
     run_batch("run-2", conninfo, settings)
     files = statuses(conninfo)
     assert {name: status for name, (status, _) in files.items()} == {
@@ -232,6 +223,6 @@ def test_issue25_a_user_agent_too_long_to_index_refuses_its_file_alone_run_after
     assert query(conninfo, "SELECT attributes -> 'path' FROM events.events ORDER BY ts") == [("/a",), ("/b",)]
     assert sorted(p.name for p in (settings.quarantine / "events").rglob("long_agent.log*")) == [
         "long_agent.log", "long_agent.log.reason.json"]
-    deliver(landing, "later.log", access_line("curl/8.2", "/c", 5), 60)   # the next run is not blocked
+    drop(landing, "later.log", access_line("curl/8.2", "/c", 5), 60)   # the next run is not blocked
     run_batch("run-3", conninfo, settings)
     assert statuses(conninfo)["later.log"][0] == "loaded"

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import statistics
-import time
 from datetime import date
 from decimal import Decimal
 
 import psycopg
 
 from filegate.datasets.housing.sample import response, sample_files, write_sample
+from helpers import drop
 from helpers import run_batch as run_any_batch
 
 
@@ -27,11 +26,7 @@ def query(conninfo, sql):
 
 
 def deliver(folder, name, doc, age):
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    path.write_text(json.dumps(doc))
-    stamp = time.time() - age
-    os.utime(path, (stamp, stamp))
+    drop(folder, name, json.dumps(doc), age)
 
 
 def sale(attom_id, day, amount):

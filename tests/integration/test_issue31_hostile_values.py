@@ -6,27 +6,17 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from decimal import Decimal
 
 import psycopg
 
 from filegate.datasets.housing.sample import response
-from helpers import run_batch
+from helpers import drop, run_batch
 
 
 def query(conninfo, sql, params=None):
     with psycopg.connect(conninfo) as conn:
         return conn.execute(sql, params).fetchall()
-
-
-def deliver(folder, name, data: str | bytes, age=100):
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data.encode() if isinstance(data, str) else data)
-    stamp = time.time() - age
-    os.utime(path, (stamp, stamp))
-    return path
 
 
 def statuses(conninfo):
@@ -52,11 +42,11 @@ def well(api, operator="ALPHA"):
 def test_issue31_two_identical_files_in_one_run_load_once(conninfo, settings):
     """The renamed-copy check compared only with files already loaded: two identical files arriving
     together both loaded, doubling their rows (events and housing)."""
-    deliver(settings.landing / "events", "copy/a.log", GOOD_LOG)
-    deliver(settings.landing / "events", "copy/b.log", GOOD_LOG)
+    drop(settings.landing / "events", "copy/a.log", GOOD_LOG)
+    drop(settings.landing / "events", "copy/b.log", GOOD_LOG)
     body = json.dumps(response([sale(1), sale(2)]))
-    deliver(settings.landing / "housing", "a.json", body)
-    deliver(settings.landing / "housing", "b.json", body)
+    drop(settings.landing / "housing", "a.json", body)
+    drop(settings.landing / "housing", "b.json", body)
     run_batch("run1", conninfo, settings, dataset="events")
     run_batch("run1", conninfo, settings, dataset="housing")
 
@@ -71,18 +61,18 @@ def test_issue31_two_identical_files_in_one_run_load_once(conninfo, settings):
 
 def test_issue31_a_key_given_twice_refuses_the_file_naming_its_line(conninfo, settings):
     events, wells, housing = (settings.landing / d for d in ("events", "wells", "housing"))
-    deliver(events, "twice.json", '{"ts": "2024-03-03T12:00:00Z", "event": "a"}\n'
+    drop(events, "twice.json", '{"ts": "2024-03-03T12:00:00Z", "event": "a"}\n'
                                   '{"ts": "2024-03-03T12:00:01Z", "event": "b", "ts": "2024-03-03T13:00:00Z"}\n')
-    deliver(events, "good.log", GOOD_LOG)
-    deliver(wells, "wellData.json", json.dumps([well("05-123-45678")]))
-    deliver(wells, "ProductionData1.json",
+    drop(events, "good.log", GOOD_LOG)
+    drop(wells, "wellData.json", json.dumps([well("05-123-45678")]))
+    drop(wells, "ProductionData1.json",
             '[\n{"api": "05-123-45678", "year": 2020, "month": 1, "oil": 3, "gas": 1, "water": 1, "days": 30},\n'
             '{"api": "05-123-45678", "year": 2020, "month": 2, "oil": -5, "gas": 1, "water": 1, "days": 30, "oil": 7}\n]')
-    deliver(housing, "attom_twice.json", json.dumps(response([sale(1)]), indent=1).replace(
+    drop(housing, "attom_twice.json", json.dumps(response([sale(1)]), indent=1).replace(
         '"attomId": 1', '"attomId": 1, "attomId": 2'))
     property_twice = json.dumps(response([sale(3)]))[:-1] + ', "property": [' + json.dumps(sale(4)) + "]}"
-    deliver(housing, "property_twice.json", property_twice)
-    deliver(housing, "good.json", json.dumps(response([sale(5)])))
+    drop(housing, "property_twice.json", property_twice)
+    drop(housing, "good.json", json.dumps(response([sale(5)])))
     for dataset in ("events", "wells", "housing"):
         run_batch("run1", conninfo, settings, dataset=dataset)
 
@@ -102,13 +92,13 @@ def test_issue31_a_key_given_twice_refuses_the_file_naming_its_line(conninfo, se
 def test_issue31_nan_infinity_and_1e400_are_refused_in_every_json_reader(conninfo, settings):
     """They were accepted and stored as text ('nan' as a postal code, 'inf' as an operator)."""
     wells, housing, events = (settings.landing / d for d in ("wells", "housing", "events"))
-    deliver(wells, "wellData_inf.json", json.dumps([well("05-123-45678"), well("05-123-45679")]).replace(
+    drop(wells, "wellData_inf.json", json.dumps([well("05-123-45678"), well("05-123-45679")]).replace(
         '"operator": "ALPHA"', '"operator": Infinity', 1))
     nan = response([sale(1)])
     nan["property"][0]["address"] = {"postal1": float("nan")}
-    deliver(housing, "nan.json", json.dumps(nan))
-    deliver(housing, "big.json", json.dumps(response([sale(2)])).replace('"saleamt": 5', '"saleamt": 1e400'))
-    deliver(events, "inf.json", '{"ts": "2024-03-03T12:00:00Z", "event": "a", "n": -Infinity}\n')
+    drop(housing, "nan.json", json.dumps(nan))
+    drop(housing, "big.json", json.dumps(response([sale(2)])).replace('"saleamt": 5', '"saleamt": 1e400'))
+    drop(events, "inf.json", '{"ts": "2024-03-03T12:00:00Z", "event": "a", "n": -Infinity}\n')
     for dataset in ("wells", "housing", "events"):
         run_batch("run1", conninfo, settings, dataset=dataset)
 
@@ -126,13 +116,13 @@ def test_issue31_nan_infinity_and_1e400_are_refused_in_every_json_reader(conninf
 
 def test_issue31_exact_numbers_keep_every_digit_and_text_keeps_the_spelling(conninfo, settings):
     wells, housing, events = (settings.landing / d for d in ("wells", "housing", "events"))
-    deliver(wells, "wellData.json", json.dumps([well("05-123-45678")]))
-    deliver(wells, "ProductionData1.json",
+    drop(wells, "wellData.json", json.dumps([well("05-123-45678")]))
+    drop(wells, "ProductionData1.json",
             '[{"api": "05-123-45678", "year": 2020, "month": 1, "oil": 123456789012345678901234567890,'
             ' "gas": 1234.5678901234567891, "water": 1E2, "days": 30.0}]')
     amount = "12345678901234567890.123456"   # 26 significant digits
-    deliver(housing, "exact.json", json.dumps(response([sale(1)])).replace('"saleamt": 5', f'"saleamt": {amount}'))
-    deliver(events, "spelled.json", '{"ts": "2024-03-03T12:00:00Z", "event": "a", "n": 1E5, "m": 0.10,'
+    drop(housing, "exact.json", json.dumps(response([sale(1)])).replace('"saleamt": 5', f'"saleamt": {amount}'))
+    drop(events, "spelled.json", '{"ts": "2024-03-03T12:00:00Z", "event": "a", "n": 1E5, "m": 0.10,'
                                     ' "list": [1.50, 2]}\n')
     for dataset in ("wells", "housing", "events"):
         run_batch("run1", conninfo, settings, dataset=dataset)
@@ -147,7 +137,7 @@ def test_issue31_exact_numbers_keep_every_digit_and_text_keeps_the_spelling(conn
 
 def test_issue31_api_numbers_take_ascii_digits_only(conninfo, settings):
     """`\\d` also matched full-width digits: ０５-１２３-２０００１ was stored as a key of its own."""
-    deliver(settings.landing / "wells", "wellData.json", json.dumps([well("05-123-20001"), well("０５-１２３-２０００１")]))
+    drop(settings.landing / "wells", "wellData.json", json.dumps([well("05-123-20001"), well("０５-１２３-２０００１")]))
     run_batch("run1", conninfo, settings, dataset="wells")
     ((status, reason),) = statuses(conninfo).values()
     assert status == "rejected" and "line 1" in reason and "'０５-１２３-２０００１' is not an API number" in reason
@@ -156,9 +146,9 @@ def test_issue31_api_numbers_take_ascii_digits_only(conninfo, settings):
 
 def test_issue31_an_access_log_host_dash_is_absent_and_status_codes_are_http_ones(conninfo, settings):
     events = settings.landing / "events"
-    deliver(events, "dash.log", '- - - [03/Mar/2024:12:00:00 +0000] "GET /a HTTP/1.1" 200 10 "-" "curl"\n')
-    deliver(events, "s999.log", GOOD_LOG + '10.0.0.3 - - [03/Mar/2024:12:00:02 +0000] "GET /c HTTP/1.1" 999 1 "-" "x"\n')
-    deliver(events, "s000.log", '10.0.0.3 - - [03/Mar/2024:12:00:02 +0000] "GET /c HTTP/1.1" 000 1 "-" "x"\n')
+    drop(events, "dash.log", '- - - [03/Mar/2024:12:00:00 +0000] "GET /a HTTP/1.1" 200 10 "-" "curl"\n')
+    drop(events, "s999.log", GOOD_LOG + '10.0.0.3 - - [03/Mar/2024:12:00:02 +0000] "GET /c HTTP/1.1" 999 1 "-" "x"\n')
+    drop(events, "s000.log", '10.0.0.3 - - [03/Mar/2024:12:00:02 +0000] "GET /c HTTP/1.1" 000 1 "-" "x"\n')
     run_batch("run1", conninfo, settings, dataset="events")
 
     files = statuses(conninfo)
@@ -171,8 +161,8 @@ def test_issue31_an_access_log_host_dash_is_absent_and_status_codes_are_http_one
 
 def test_issue31_upper_case_json_suffix_is_a_wells_file(conninfo, settings):
     """`ProductionData1.JSON` was never scanned (the pattern was `*.json`) and never reported."""
-    deliver(settings.landing / "wells", "wellData.json", json.dumps([well("05-123-45678")]))
-    deliver(settings.landing / "wells", "ProductionData1.JSON",
+    drop(settings.landing / "wells", "wellData.json", json.dumps([well("05-123-45678")]))
+    drop(settings.landing / "wells", "ProductionData1.JSON",
             '[{"api": "05-123-45678", "year": 2020, "month": 1, "oil": 1, "gas": 1, "water": 1, "days": 30}]')
     run_batch("run1", conninfo, settings, dataset="wells")
     assert statuses(conninfo)["ProductionData1.JSON"][0] == "loaded"
@@ -186,9 +176,9 @@ def test_issue31_a_file_name_that_is_not_utf8_is_refused_alone(conninfo, setting
     from filegate.sensors import LandingSensor
 
     events = settings.landing / "events"
-    deliver(events, "good.log", GOOD_LOG)
+    drop(events, "good.log", GOOD_LOG)
     bad = os.fsdecode(bytes(events) + b"/caf\xe9.log")   # Latin-1 é: the OS hands it over as a lone surrogate
-    deliver(events, os.path.basename(bad), GOOD_LOG.replace("/a", "/z"))
+    drop(events, os.path.basename(bad), GOOD_LOG.replace("/a", "/z"))
     sensor = LandingSensor(task_id="wait", landing_dir=str(events), pattern="*.log", min_file_age=0,
                            poke_interval=1, timeout=5)
     seen = sensor.poke({}).xcom_value

@@ -7,8 +7,6 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-import os
-import time
 from collections import defaultdict
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -16,6 +14,7 @@ from decimal import Decimal
 import psycopg
 
 from filegate.datasets.wells.sample import sample_files, write_sample
+from helpers import drop
 from helpers import run_batch as run_any_batch
 
 TODAY = datetime.now(timezone.utc).date()
@@ -31,11 +30,7 @@ def query(conninfo, sql, params=None):
 
 
 def deliver(folder, name, records, age, pretty=False):
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    path.write_text(json.dumps(records, indent=2 if pretty else None))
-    stamp = time.time() - age
-    os.utime(path, (stamp, stamp))
+    drop(folder, name, json.dumps(records, indent=2 if pretty else None), age)
 
 
 def well(api, operator, name="W"):

@@ -12,18 +12,7 @@ import urllib.request
 
 import psycopg
 
-from helpers import ROOT, once_dags_are_parsed, smrt_text
-
-
-def warehouse(env: dict) -> str:
-    """The conninfo of the stack's warehouse, from the environment `make -s env` exports."""
-    from airflow.sdk import Connection
-
-    from filegate.warehouse import conninfo_of
-
-    exported = subprocess.run(["bash", "-c", 'eval "$(make -s env)" && printf %s "$AIRFLOW_CONN_WAREHOUSE"'],
-                              cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
-    return conninfo_of(Connection.from_json(exported, conn_id="warehouse"))
+from helpers import ROOT, once_dags_are_parsed, smrt_text, warehouse
 
 
 def api(env: dict, port: int, path: str) -> dict:
