@@ -25,8 +25,8 @@ from pathlib import Path
 from filegate import cluster, datasets, embedded, samples, schema, settings, summary
 from filegate.errors import connection_errors
 from filegate.landing import scan
-from filegate.processes import (airflow, alive, exclusive, log_path, readable, say, show_failure_of, start_standalone,
-                                stop_standalone, wait_http)
+from filegate.processes import (airflow, exclusive, log_path, readable, say, show_failure_of, standalone_pid,
+                                start_standalone, stop_standalone, wait_http)
 from filegate.warehouse import conninfo_from_env, connect
 
 
@@ -140,7 +140,7 @@ def _dag(dag_id: str, s: settings.Settings, conninfo: str, conf: str | None = No
     args = ["dags", "test", dag_id, *(["-c", conf] if conf else [])]
     logs, what = [log_path(s, dag_id)], None
     if handoff.applies(s, dag_id):
-        succeeded, failed_logs = handoff.run(s, dag_id, dag_id, conf)
+        succeeded, failed_logs = handoff.run(s, dag_id, conf)
         logs, what = failed_logs or logs, f"{dag_id} (run by the scheduler)"
     else:
         succeeded = airflow(args, dag_id, s, extra, show_failure=False) == 0
@@ -204,8 +204,7 @@ def down(s: settings.Settings) -> int:
 
 
 def cluster_up(s: settings.Settings) -> int:
-    standalone = s.state_dir / "standalone.pid"
-    if standalone.exists() and alive(int(standalone.read_text())):
+    if standalone_pid(s) is not None:
         raise Stop("`make up` (airflow standalone) is running on this environment: `make down` first")
     c = settings.load(cluster.ClusterSettings)
     try:

@@ -102,10 +102,17 @@ def _pid_file(s: Settings) -> Path:
     return s.state_dir / "standalone.pid"
 
 
+def standalone_pid(s: Settings) -> int | None:
+    """The pid of this environment's `make up` (airflow standalone) while it runs, else None."""
+    pid_file = _pid_file(s)
+    pid = int(pid_file.read_text() or 0) if pid_file.exists() else 0
+    return pid if pid and alive(pid) else None
+
+
 def start_standalone(s: Settings) -> None:
     pid_file = _pid_file(s)
-    if pid_file.exists() and alive(int(pid_file.read_text())):
-        say(f"• airflow standalone already running (pid {pid_file.read_text().strip()})")
+    if (running := standalone_pid(s)) is not None:
+        say(f"• airflow standalone already running (pid {running})")
         return
     log_file = s.state_dir / "logs" / "filegate" / "standalone.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
