@@ -8,7 +8,7 @@ RUN    := $(BIN)/python
 .PHONY: run test lint up down cluster cluster-down migrate migration env bench bench-smoke venv clean-state
 
 run: venv ## the main job: ingest + reports for every dataset on the embedded stack, with a summary
-	@$(RUN) -m filegate.cli run
+	@$(RUN) -m filegate.ops.cli run
 
 lint: venv ## ruff over the library, the DAGs, the tests and bench/; mypy over the library (both set in pyproject.toml)
 	@$(BIN)/ruff check plugins dags tests bench
@@ -20,19 +20,19 @@ test: venv ## the whole test suite (what .ci/run calls), on TEST_WORKERS process
 	@$(RUN) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 up: venv ## airflow standalone on http://localhost:8080 against the embedded stack
-	@$(RUN) -m filegate.cli up
+	@$(RUN) -m filegate.ops.cli up
 
 down: venv ## stop what `make up` / `make run` started
-	@$(RUN) -m filegate.cli down
+	@$(RUN) -m filegate.ops.cli down
 
 cluster: venv ## distributed mode on loopback: PostgreSQL on TCP, Redis, Airflow's parts, FILEGATE_WORKERS Celery workers
-	@$(RUN) -m filegate.cli cluster
+	@$(RUN) -m filegate.ops.cli cluster
 
 cluster-down: venv ## stop everything `make cluster` started, by PID
-	@$(RUN) -m filegate.cli cluster-down
+	@$(RUN) -m filegate.ops.cli cluster-down
 
 migrate: venv ## create or upgrade the Airflow metadata DB and the warehouse schema
-	@$(RUN) -m filegate.cli migrate
+	@$(RUN) -m filegate.ops.cli migrate
 
 bench: venv ## side-by-side benchmarks (minutes; results in bench/results/)
 	@cd bench && ../$(BIN)/python convert_bench.py && ../$(BIN)/python load_bench.py \
@@ -53,10 +53,10 @@ bench-smoke: venv ## every benchmark contender on tiny data (seconds; the test s
 		&& ../$(BIN)/python arrival_bench.py --smoke --work data/smoke/arrival
 
 migration: venv ## autogenerate a warehouse migration: make migration MESSAGE="add x" [DATASET=name]
-	@$(RUN) -m filegate.cli migration "$(MESSAGE)" $(if $(DATASET),--dataset $(DATASET))
+	@$(RUN) -m filegate.ops.cli migration "$(MESSAGE)" $(if $(DATASET),--dataset $(DATASET))
 
 env: venv ## print `export` lines for the airflow CLI on this environment: eval "$$(make -s env)"
-	@$(RUN) -m filegate.cli env
+	@$(RUN) -m filegate.ops.cli env
 
 venv:
 	@# one install at a time: two `make run` at once on a fresh clone must not both write the venv

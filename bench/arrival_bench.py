@@ -30,7 +30,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 from harness import machine, record, work_folder  # noqa: E402
 
-from filegate.processes import free_port  # noqa: E402
+from filegate.ops.processes import free_port  # noqa: E402
 
 # how each part shows in `ps` (the api-server renames itself)
 PARTS = {"scheduler": ("airflow scheduler",), "api-server": ("airflow api-server", "airflow api_server")}
@@ -67,7 +67,7 @@ def airflow(script: str, env: dict, seconds: float = 240) -> None:
 def warehouse(env: dict) -> str:
     from airflow.sdk import Connection
 
-    from filegate.warehouse import conninfo_of
+    from filegate.warehouse.connection import conninfo_of
 
     exported = subprocess.run(["bash", "-c", 'eval "$(make -s env)" && printf %s "$AIRFLOW_CONN_WAREHOUSE"'],
                               cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout

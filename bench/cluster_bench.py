@@ -32,7 +32,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 from harness import machine, record, work_folder  # noqa: E402
 
-from filegate.processes import free_port  # noqa: E402
+from filegate.ops.processes import free_port  # noqa: E402
 
 CONFIGS = ((1, 1), (2, 1), (1, 2))   # (workers, concurrency)
 STEPS = ("wait_for_files", "claim", "convert", "stage", "audit", "publish")

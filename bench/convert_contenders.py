@@ -33,7 +33,7 @@ def tables(landing: Path) -> dict[str, list[Path]]:
 def pandas_textbook(landing: Path, out: Path) -> None:
     import pandas as pd
 
-    from filegate.readers import detect_format, sniff_delimiter
+    from filegate.kit.readers import detect_format, sniff_delimiter
 
     for table, files in tables(landing).items():
         gz = gzip.open(out / f"{table}.json.gz", "wt", encoding="utf-8")   # level 9, the default
@@ -56,7 +56,7 @@ def pandas_textbook(landing: Path, out: Path) -> None:
 def duckdb_copy(landing: Path, out: Path) -> None:
     import duckdb
 
-    from filegate.readers import detect_format
+    from filegate.kit.readers import detect_format
 
     con = duckdb.connect()
     for table, files in tables(landing).items():
@@ -80,8 +80,8 @@ def polars_lazy(landing: Path, out: Path) -> None:
     import polars as pl
 
     from filegate import datasets
-    from filegate.readers import detect_format, sniff_delimiter
-    from filegate.tables import match_key
+    from filegate.kit.readers import detect_format, sniff_delimiter
+    from filegate.kit.tables import match_key
 
     declared = {t.name: t for t in datasets.get("raw_data").loaded_tables}
     for table, files in tables(landing).items():
@@ -115,7 +115,7 @@ def polars_lazy(landing: Path, out: Path) -> None:
 def filegate_convert(landing: Path, out: Path, workers: int = 1) -> None:
     from concurrent.futures import ProcessPoolExecutor
 
-    from filegate.convert import combine_parts
+    from filegate.ingest.convert import combine_parts
 
     jobs = [(path, file_id, out) for file_id, path in
             enumerate((p for files in tables(landing).values() for p in files), start=1)]
@@ -131,7 +131,7 @@ def filegate_convert(landing: Path, out: Path, workers: int = 1) -> None:
 
 def _convert_one(job) -> tuple[int, list[str]]:
     from filegate import datasets, settings
-    from filegate.convert import convert_file
+    from filegate.ingest.convert import convert_file
 
     path, file_id, out = job
     return file_id, list(convert_file(datasets.get("raw_data"), path, file_id, out, settings.load()).rows)
@@ -151,7 +151,7 @@ class _Inline:
 
 def floor(landing: Path, out: Path) -> None:
     from filegate import settings
-    from filegate.convert import open_gzip
+    from filegate.kit.readers.compressed import open_gzip
 
     for files in tables(landing).values():
         for path in files:

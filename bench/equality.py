@@ -15,9 +15,8 @@ from pathlib import Path
 
 import orjson
 
-
 from filegate.datasets.raw_data.tables import TABLES  # noqa: E402
-from filegate.tables import match_key  # noqa: E402
+from filegate.kit.tables import match_key  # noqa: E402
 
 MASK = (1 << 64) - 1
 

@@ -113,10 +113,10 @@ def main(argv=None) -> int:
     os.environ.setdefault("FILEGATE_MIN_FILE_AGE", "0")
     bench = Bench(args.work)
     try:
-        from filegate import schema
+        from filegate.warehouse import migrate
 
         template = bench.fresh_database("events_template")
-        schema.upgrade(template)
+        migrate.upgrade(template)
         import psycopg
 
         with psycopg.connect(template) as conn:
@@ -131,7 +131,8 @@ def main(argv=None) -> int:
         steps, got, stored = filegate(bench, "events_template", landing, args.work / "out" / "filegate")
         checked("filegate", got, expected)
     finally:
-        from filegate import embedded, settings
+        from filegate import settings
+        from filegate.ops import embedded
 
         embedded.stop(settings.load())
 

@@ -58,7 +58,7 @@ def seed(landing: Path, conninfo: str, out: Path) -> None:
     import sqlalchemy
     from sqlalchemy.dialects.postgresql import HSTORE
 
-    from filegate.warehouse import sqlalchemy_url
+    from filegate.warehouse.connection import sqlalchemy_url
 
     engine = sqlalchemy.create_engine(sqlalchemy_url(conninfo))
     for file_id, path in enumerate(files(landing), start=1):
@@ -276,8 +276,9 @@ def step(name: str, landing: Path, conninfo: str, data_root: Path, state_file: P
     processes); what a step hands to the next goes through <state_file>."""
     from concurrent.futures import ProcessPoolExecutor
 
-    from filegate import pipeline
     from harness import land
+
+    from filegate.ingest import pipeline
 
     state = json.loads(state_file.read_text()) if state_file.exists() else {}
     if name == "claim":
@@ -298,7 +299,7 @@ def step(name: str, landing: Path, conninfo: str, data_root: Path, state_file: P
 
 
 def _convert(job) -> dict:
-    from filegate import pipeline
+    from filegate.ingest import pipeline
 
     file, conninfo = job
     return pipeline.convert("events", "bench", file, conninfo)

@@ -81,7 +81,7 @@ def deliver(dataset: str, raw_files, source: Path, conninfo: str, data_root: Pat
     raw_files = list(raw_files)
     land(raw_files, source, data_root, dataset)
     os.environ.update(FILEGATE_DATA_ROOT=str(data_root), FILEGATE_MIN_FILE_AGE="0")
-    from filegate import pipeline
+    from filegate.ingest import pipeline
 
     spent = {}
     start = time.perf_counter()
@@ -108,7 +108,7 @@ def deliver(dataset: str, raw_files, source: Path, conninfo: str, data_root: Pat
 
 
 def _convert(job) -> dict:
-    from filegate import pipeline
+    from filegate.ingest import pipeline
 
     dataset, file, conninfo = job
     return pipeline.convert(dataset, "bench", file, conninfo)

@@ -22,7 +22,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import orjson
-
 from harness import Measurement, measure, record, work_folder
 
 HERE = Path(__file__).resolve().parent
@@ -81,10 +80,10 @@ def end_to_end(bench: Bench, landing: Path, flattened: Path, runs: int) -> tuple
     of the migrated database, checkpointed before the clock starts."""
     import psycopg
 
-    from filegate import schema
+    from filegate.warehouse import migrate
 
     template = bench.fresh_database("housing_template")
-    schema.upgrade(template)
+    migrate.upgrade(template)
     with psycopg.connect(template) as conn:
         conn.execute("CREATE SCHEMA bench; CREATE UNLOGGED TABLE bench.sales_floor (LIKE housing.sales)")
     bench.admin("ALTER DATABASE housing_template WITH is_template true")
@@ -169,7 +168,8 @@ def main(argv=None) -> int:
     try:
         e2e, floor, steps = end_to_end(bench, landing, reference / "sales.json.gz", runs)
     finally:
-        from filegate import embedded, settings
+        from filegate import settings
+        from filegate.ops import embedded
 
         embedded.stop(settings.load())
     e2e_wall = sorted(m.wall_s for m in e2e)[len(e2e) // 2]

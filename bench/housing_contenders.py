@@ -126,7 +126,7 @@ def _field(schema, path: str):
 def filegate_convert(landing: Path, out: Path, workers: int = 1) -> None:
     from concurrent.futures import ProcessPoolExecutor
 
-    from filegate.convert import combine_parts
+    from filegate.ingest.convert import combine_parts
 
     jobs = [(path, file_id, out) for file_id, path in enumerate(responses(landing), start=1)]
     with ProcessPoolExecutor(workers) if workers > 1 else _Inline() as pool:
@@ -136,7 +136,7 @@ def filegate_convert(landing: Path, out: Path, workers: int = 1) -> None:
 
 def _convert_one(job) -> tuple[int, int]:
     from filegate import datasets, settings
-    from filegate.convert import convert_file
+    from filegate.ingest.convert import convert_file
 
     path, file_id, out = job
     return file_id, convert_file(datasets.get("housing"), path, file_id, out, settings.load()).rows.get("sales", 0)

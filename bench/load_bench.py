@@ -47,7 +47,8 @@ CREATE UNLOGGED TABLE bench.new_rows (LIKE raw_data.tracks);                -- t
 
 class Bench:
     def __init__(self, work: Path):
-        from filegate import embedded, settings
+        from filegate import settings
+        from filegate.ops import embedded
 
         self.work = work
         os.environ.update(FILEGATE_STATE_DIR=str(work / "state"), FILEGATE_MIN_FILE_AGE="0",
@@ -55,7 +56,7 @@ class Bench:
         self.server = embedded.start(settings.load())
 
     def conninfo(self, dbname: str) -> str:
-        from filegate import embedded
+        from filegate.ops import embedded
 
         info = self.server.get_postmaster_info()
         return f"host={embedded.socket_dir(self.server)} port={info.port} user=postgres dbname={dbname}"
@@ -76,7 +77,7 @@ class Bench:
     def claim_and_convert(self, conninfo: str, landing: Path, run_id: str, data_root: Path) -> Path:
         """What the DAG does before stage (not measured): the raw files claimed and converted, as
         a JSON description of the batch for the filegate contender."""
-        from filegate import pipeline
+        from filegate.ingest import pipeline
 
         land((raw for raw in landing.rglob("*") if raw.is_file()), landing, data_root, "raw_data")
         os.environ["FILEGATE_DATA_ROOT"] = str(data_root)
@@ -103,11 +104,13 @@ def prepare(bench: Bench, landing: Path, inputs: Path) -> None:
     import orjson
     import psycopg
 
-    from filegate import pipeline, schema, settings
-    from filegate.convert import combine_parts
+    from filegate import settings
+    from filegate.ingest import pipeline
+    from filegate.ingest.convert import combine_parts
+    from filegate.warehouse import migrate
 
     conninfo = bench.fresh_database("bench_template")
-    schema.upgrade(conninfo)
+    migrate.upgrade(conninfo)
     batch = json.loads(bench.claim_and_convert(conninfo, landing, "bench_prepare", bench.work / "scratch")
                        .read_text())
     file_ids = [c["file_id"] for c in batch["converted"]]
@@ -167,7 +170,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     rows, runs = (2_000, 1) if args.smoke else (args.rows, args.runs)
 
-    from filegate import embedded, settings
+    from filegate import settings
+    from filegate.ops import embedded
 
     landing = tracks_landing(args.work, rows)
     bench = Bench(args.work)

@@ -30,7 +30,7 @@ def pandas_to_sql(conninfo: str, ndjson_gz: Path) -> None:
     import pandas as pd
     from sqlalchemy import create_engine
 
-    from filegate.warehouse import sqlalchemy_url
+    from filegate.warehouse.connection import sqlalchemy_url
 
     engine = create_engine(sqlalchemy_url(conninfo))
     now = pd.Timestamp.now(tz="UTC")
@@ -64,7 +64,7 @@ def executemany_upsert(conninfo: str, ndjson_gz: Path) -> None:
 
 
 def filegate_publish(conninfo: str, batch_json: Path, timings: Path) -> None:
-    from filegate import pipeline
+    from filegate.ingest import pipeline
 
     batch = json.loads(batch_json.read_text())
     spent = {}

@@ -46,15 +46,18 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     sizes = (2_000, 4_000) if args.smoke else tuple(int(s) for s in args.sizes.split(","))
 
-    from filegate import embedded, schema, settings
     from convert_bench import tracks_landing
     from load_bench import Bench
+
+    from filegate import settings
+    from filegate.ops import embedded
+    from filegate.warehouse import migrate
 
     bench = Bench(args.work)
     rows_out = []
     try:
         template = bench.fresh_database("scale_template")
-        schema.upgrade(template)
+        migrate.upgrade(template)
         bench.admin("ALTER DATABASE scale_template WITH is_template true")
         script = [sys.executable, str(Path(__file__).resolve())]
         for size in sizes:

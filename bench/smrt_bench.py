@@ -60,9 +60,10 @@ def main(argv=None) -> int:
 
     state, data = args.work / "state", args.work / "data"
     os.environ.update(FILEGATE_STATE_DIR=str(state), FILEGATE_DATA_ROOT=str(data), FILEGATE_MIN_FILE_AGE="0")
-    from filegate import cli, embedded, processes, settings
+    from filegate import settings
     from filegate.datasets.smrt.sample import write_volume
-    from filegate.warehouse import conninfo_from_env, connect
+    from filegate.ops import cli, embedded, processes
+    from filegate.warehouse.connection import connect, conninfo_from_env
 
     s = settings.load()
     embedded.stop(s)   # a fresh environment every time: nothing loaded before
@@ -72,7 +73,7 @@ def main(argv=None) -> int:
     size = sum(p.stat().st_size for p in paths)
     try:
         os.environ.update(embedded.airflow_environment(s, embedded.prepare(s)))
-        cli.migrate(s)
+        cli.migrate_databases(s)
         quick = {"FILEGATE_POKE_INTERVAL": "1", "FILEGATE_SENSOR_TIMEOUT": "60"}
         start = time.perf_counter()
         if processes.airflow(["dags", "test", "smrt_ingest"], "bench-smrt_ingest", s, quick) != 0:

@@ -70,12 +70,12 @@ def end_to_end(bench: Bench, landing: Path, out: Path) -> tuple[dict[str, Measur
     """filegate on a fresh migrated database, each step its own measured process; then the COPY
     floor of the rows it stored. Returns (step measurements, answers, floor, months stored)."""
     import psycopg
-
-    from filegate import schema
     from wells_contenders import STEPS, filegate_answers
 
+    from filegate.warehouse import migrate
+
     template = bench.fresh_database("wells_template")
-    schema.upgrade(template)
+    migrate.upgrade(template)
     bench.admin("ALTER DATABASE wells_template WITH is_template true")
     conninfo = bench.fresh_database("wells_run", "wells_template")
     _settle(conninfo)
@@ -156,7 +156,8 @@ def main(argv=None) -> int:
     try:
         steps, got, floor, stored = end_to_end(bench, landing, args.work / "out" / "filegate")
     finally:
-        from filegate import embedded, settings
+        from filegate import settings
+        from filegate.ops import embedded
 
         embedded.stop(settings.load())
     checked("filegate", got, expected)

@@ -110,9 +110,11 @@ def step(name: str, landing: Path, conninfo: str, data_root: Path, state_file: P
     from concurrent.futures import ProcessPoolExecutor
     from datetime import date
 
-    from filegate import pipeline, settings
-    from filegate.reports import write
     from harness import land
+
+    from filegate import settings
+    from filegate.ingest import pipeline
+    from filegate.outputs.reports import write
 
     state = json.loads(state_file.read_text()) if state_file.exists() else {}
     if name == "claim":
@@ -143,7 +145,7 @@ def filegate_answers(report: Path, out: Path) -> None:
 
 
 def _convert(job) -> dict:
-    from filegate import pipeline
+    from filegate.ingest import pipeline
 
     file, conninfo = job
     return pipeline.convert("wells", "bench", file, conninfo)

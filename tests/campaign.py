@@ -21,7 +21,6 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
-
 from helpers import leftovers, snapshot
 
 END = datetime(2026, 1, 5, 12, tzinfo=timezone.utc)   # the sample's last hour
@@ -39,7 +38,7 @@ def deliver(settings) -> None:
 def end_state(conninfo: str, settings) -> dict:
     """What a run leaves: `helpers.snapshot` (registry, rows, folders, staging), what an interrupted
     run could leave (claims, converted parts), and the reports of the sample's days."""
-    from filegate import reports
+    from filegate.outputs import reports
 
     written = {}
     for day in DAYS:
@@ -54,16 +53,17 @@ class Server:
     freeze and fill."""
 
     def __init__(self, state_dir: Path):
-        from filegate import embedded, schema
+        from filegate.ops import embedded
         from filegate.settings import Settings
+        from filegate.warehouse import migrate
 
         self.settings = Settings(state_dir=state_dir)
         self.handle = embedded.start(self.settings)
         self.pgdata = embedded.pgdata(self.settings)
-        schema.upgrade(self.conninfo())
+        migrate.upgrade(self.conninfo())
 
     def conninfo(self, dbname: str = "warehouse") -> str:
-        from filegate import embedded
+        from filegate.ops import embedded
 
         return embedded.admin_conninfo(self.handle, dbname)
 
@@ -107,7 +107,7 @@ class Server:
                 p.resume()
 
     def stop(self) -> None:
-        from filegate import embedded
+        from filegate.ops import embedded
 
         with contextlib.suppress(Exception):
             embedded.stop(self.settings)
@@ -144,9 +144,9 @@ def fill(folder: Path) -> Path:
 
 @contextlib.contextmanager
 def at_fault_point(point: str, act, monkeypatch, tmp_path, pause: float = 2):
-    """Run the body with the steps pausing at fault `point` (filegate.faults) while `act()` runs
+    """Run the body with the steps pausing at fault `point` (filegate.ingest.faults) while `act()` runs
     beside them; fails if the point was never reached."""
-    from filegate import faults
+    from filegate.ingest import faults
 
     marker = tmp_path / f"paused-{point}"
     monkeypatch.setenv("FILEGATE_PAUSE_AT", point)

@@ -30,7 +30,8 @@ _db_numbers = itertools.count(1)
 
 
 def pytest_configure(config):
-    from filegate import embedded, settings
+    from filegate import settings
+    from filegate.ops import embedded
 
     config.addinivalue_line("markers", "db: needs the real PostgreSQL server (started once, when first needed)")
     config.addinivalue_line("markers", "cluster: starts `make cluster` (its own PostgreSQL, Redis, Airflow parts and "
@@ -57,7 +58,7 @@ def pytest_collection_modifyitems(config, items):
 def pytest_collection_finish(session):
     """After selection (`-m "not db"` included): start the server if a selected test needs it."""
     if any(item.get_closest_marker("db") for item in session.items):
-        from filegate import embedded
+        from filegate.ops import embedded
 
         s = _session["settings"]
         server = embedded.start(s)
@@ -67,7 +68,7 @@ def pytest_collection_finish(session):
 
 def pytest_unconfigure(config):
     if "state" in _session:
-        from filegate import embedded
+        from filegate.ops import embedded
 
         if "server" in _session:
             embedded.stop(_session["settings"])
@@ -75,7 +76,7 @@ def pytest_unconfigure(config):
 
 
 def _conninfo(server, dbname: str) -> str:
-    from filegate import embedded
+    from filegate.ops import embedded
 
     info = server.get_postmaster_info()
     return f"host={embedded.socket_dir(server)} port={info.port} user=postgres dbname={dbname}"
@@ -86,11 +87,11 @@ def warehouse_template() -> str:
     """A database migrated once; every test's warehouse is a cheap copy of it."""
     import psycopg
 
-    from filegate import schema
+    from filegate.warehouse import migrate
 
     with psycopg.connect(_session["admin"], autocommit=True) as conn:
         conn.execute("CREATE DATABASE wh_template")
-    schema.upgrade(_conninfo(_session["server"], "wh_template"))
+    migrate.upgrade(_conninfo(_session["server"], "wh_template"))
     return "wh_template"
 
 
@@ -100,7 +101,7 @@ def new_warehouse(warehouse_template, monkeypatch):
     it; return its conninfo. Dropped after the test."""
     import psycopg
 
-    from filegate import embedded
+    from filegate.ops import embedded
 
     server = _session["server"]
     made = []

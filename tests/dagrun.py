@@ -52,6 +52,6 @@ def kill_9_at(dag_id: str, point: str) -> None:
 def end_interrupted_runs() -> None:
     """What the next `make run` does first: the runs a killed `airflow dags test` left running are
     marked failed (else claim leaves their files to them, as to any run still going)."""
-    from filegate.interrupted import fail_interrupted_runs
+    from filegate.ops.interrupted import fail_interrupted_runs
 
     fail_interrupted_runs()

@@ -32,7 +32,7 @@ def drop(folder: Path, name: str, data: str | bytes, age: float = 120) -> Path:
 
 def run_batch(run_id: str, conninfo: str, settings, dataset: str = "smrt") -> dict:
     """claim -> convert -> stage -> audit -> publish, exactly as the <dataset>_ingest tasks call them."""
-    from filegate import pipeline
+    from filegate.ingest import pipeline
 
     claimed = pipeline.claim(dataset, run_id, conninfo, settings)
     converted = [pipeline.convert(dataset, run_id, f, conninfo, settings) for f in claimed]
@@ -82,10 +82,10 @@ def schema_drift(conninfo: str) -> tuple[set[str], list]:
     from alembic.migration import MigrationContext
     from sqlalchemy import create_engine
 
-    from filegate import schema
-    from filegate.warehouse import sqlalchemy_url
+    from filegate.warehouse import migrate
+    from filegate.warehouse.connection import sqlalchemy_url
 
-    metadata = schema.metadata()
+    metadata = migrate.metadata()
     ours = {t.schema for t in metadata.tables.values()}
     engine = create_engine(sqlalchemy_url(conninfo))
     try:
@@ -126,7 +126,7 @@ def warehouse(env: dict) -> str:
     """The conninfo of the stack's warehouse, from the environment `make -s env` exports."""
     from airflow.sdk import Connection
 
-    from filegate.warehouse import conninfo_of
+    from filegate.warehouse.connection import conninfo_of
 
     exported = subprocess.run(["bash", "-c", 'eval "$(make -s env)" && printf %s "$AIRFLOW_CONN_WAREHOUSE"'],
                               cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout

@@ -12,7 +12,7 @@ import pendulum
 from airflow.sdk import Asset, AssetOrTimeSchedule, CronDataIntervalTimetable, Param, dag, task
 
 from filegate import datasets, settings
-from filegate.declaration import Dataset
+from filegate.kit.declaration import Dataset
 
 START = pendulum.datetime(2026, 1, 1, tz="UTC")
 
@@ -92,7 +92,9 @@ def ingest_dag(ds: Dataset):
             from airflow.sdk.configuration import conf
             from airflow.sdk.exceptions import AirflowSkipException
 
-            from filegate import pipeline, tasklog, warehouse
+            from filegate.ingest import pipeline
+            from filegate.ops import tasklog
+            from filegate.warehouse import connection
 
             def live(other: str) -> bool:   # a file another run still going holds claimed is its
                 try:
@@ -101,7 +103,7 @@ def ingest_dag(ds: Dataset):
                     return False
 
             with tasklog.kept():
-                files = pipeline.claim(name, run_id, warehouse.conninfo_from_airflow(), seen=list(seen), live=live)
+                files = pipeline.claim(name, run_id, connection.conninfo_from_airflow(), seen=list(seen), live=live)
             if not files:
                 raise AirflowSkipException("no new complete files to load")
             most = min(s.max_convert_tasks, conf.getint("core", "max_map_length"))
@@ -110,34 +112,43 @@ def ingest_dag(ds: Dataset):
         @task(map_index_template="{{ files[0]['filename'] }}"
                                  "{% if files | length > 1 %} (+{{ files | length - 1 }}){% endif %}")
         def convert(files: list, run_id=None):
-            from filegate import pipeline, tasklog, warehouse
+            from filegate.ingest import pipeline
+            from filegate.ops import tasklog
+            from filegate.warehouse import connection
 
-            conninfo = warehouse.conninfo_from_airflow()
+            conninfo = connection.conninfo_from_airflow()
             with tasklog.kept():
                 return [pipeline.convert(name, run_id, file, conninfo) for file in files]
 
         @task
         def stage(converted: list, run_id=None):
-            from filegate import pipeline, tasklog, warehouse
+            from filegate.ingest import pipeline
+            from filegate.ops import tasklog
+            from filegate.warehouse import connection
 
             done = [result for group in converted for result in group]
             with tasklog.kept():
-                return pipeline.stage(name, run_id, done, warehouse.conninfo_from_airflow())
+                return pipeline.stage(name, run_id, done, connection.conninfo_from_airflow())
 
         @task
         def audit(staged: dict, run_id=None):
-            from filegate import pipeline, tasklog, warehouse
+            from filegate.ingest import pipeline
+            from filegate.ops import tasklog
+            from filegate.warehouse import connection
 
             with tasklog.kept():
-                return pipeline.audit(name, run_id, staged, warehouse.conninfo_from_airflow())
+                return pipeline.audit(name, run_id, staged, connection.conninfo_from_airflow())
 
         @task(outlets=[asset_for(name)])
         def publish(audited: dict, run_id=None):
-            from filegate import pipeline, tasklog, warehouse
             from airflow.sdk.exceptions import AirflowSkipException
 
+            from filegate.ingest import pipeline
+            from filegate.ops import tasklog
+            from filegate.warehouse import connection
+
             with tasklog.kept():
-                result = pipeline.publish(name, run_id, audited, warehouse.conninfo_from_airflow())
+                result = pipeline.publish(name, run_id, audited, connection.conninfo_from_airflow())
             if not result["file_ids"]:   # skipping emits no Asset event: consumers see only real loads
                 raise AirflowSkipException("no file passed the audit and publish: nothing published")
             return result
@@ -185,13 +196,15 @@ def reports_dag(ds: Dataset):
     def reports():
         @task(map_index_template="{{ report }}")
         def write(report: str, params=None, data_interval_start=None, dag_run=None):
-            from filegate import reports as reports_lib, tasklog, warehouse
+            from filegate.ops import tasklog
+            from filegate.outputs import reports as reports_lib
+            from filegate.warehouse import connection
 
             run_type = getattr(dag_run, "run_type", None)   # an enum: str() of it is its name, not its value
             day = report_day(params or {}, data_interval_start, getattr(dag_run, "run_after", None),
                              getattr(run_type, "value", run_type))
             with tasklog.kept():
-                path = reports_lib.write(warehouse.conninfo_from_airflow(), name, report, day, settings.load().reports)
+                path = reports_lib.write(connection.conninfo_from_airflow(), name, report, day, settings.load().reports)
             return str(path)
 
         write.expand(report=[*ds.reports, *exports])

@@ -2,7 +2,7 @@
 
 It is filegate's own sensor, not a FileSensor: FileSensor fires as soon as a matching name
 exists (even mid-transfer) and, with `[operators] default_deferrable` on, defers to a trigger
-that knows nothing of file completeness. This one asks `filegate.landing` on every poke (no temp
+that knows nothing of file completeness. This one asks `filegate.ingest.landing` on every poke (no temp
 suffix, not hidden, unmodified for the minimum age) and runs in reschedule mode whatever that
 setting says, so a waiting sensor holds no worker slot.
 
@@ -28,7 +28,7 @@ class LandingSensor(BaseSensorOperator):
         self.min_file_age = min_file_age
 
     def poke(self, context) -> PokeReturnValue:
-        from filegate.landing import legible, scan, settled
+        from filegate.ingest.landing import legible, scan, settled
 
         folder = Path(self.landing_dir)
         arrivals = scan(folder, self.pattern)

@@ -13,9 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench"
 sys.path.insert(0, str(BENCH))
 
+from convert_bench import summary, verdicts  # noqa: E402
 from equality import differences, output_digests  # noqa: E402
 from harness import Measurement, measure  # noqa: E402
-from convert_bench import summary, verdicts  # noqa: E402
 
 
 def write(folder, table, records):
@@ -171,7 +171,6 @@ def test_work_folder_is_absolute_whatever_the_current_folder(tmp_path, monkeypat
 
 def test_the_load_check_catches_a_changed_or_a_lost_row(conninfo):
     import psycopg
-
     from load_bench import digest
 
     with psycopg.connect(conninfo, autocommit=True) as conn:

@@ -24,9 +24,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-
-from filegate.processes import free_port
 from helpers import ROOT, make, own_environment
+
+from filegate.ops.processes import free_port
 
 pytestmark = pytest.mark.cluster
 
@@ -238,7 +238,7 @@ def test_the_cluster_runs_the_dags_on_both_workers_as_make_run_does_and_survives
         before = datetime.now(timezone.utc)
         airflow(control, "dags", "trigger", "raw_data_ingest")
         victim = wait_for_convert_on(metadata, "worker1", before, 600)
-        from filegate.cluster import kill_tree, process_tree
+        from filegate.ops.cluster import kill_tree, process_tree
 
         kill_tree(process_tree(pids["worker1"]))
         assert wait_runs(metadata, ["raw_data_ingest"], 900, after=before) == {"raw_data_ingest": "success"}
@@ -260,7 +260,7 @@ def test_the_cluster_runs_the_dags_on_both_workers_as_make_run_does_and_survives
         stopped = make("cluster-down", env_b)
         make("down", env_a)
     assert stopped.returncode == 0, stopped.stdout + stopped.stderr
-    from filegate.processes import alive
+    from filegate.ops.processes import alive
 
     assert not [name for name, pid in pids.items() if alive(pid)], "cluster-down left processes running"
 

@@ -4,6 +4,7 @@ other dataset's DAGs are still there."""
 from __future__ import annotations
 
 from dagrun import DAGS
+
 from filegate import datasets
 
 

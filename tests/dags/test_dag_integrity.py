@@ -5,8 +5,8 @@ import subprocess
 import sys
 
 import pytest
-
 from dagrun import DAGS, dag_ids, load_dag
+
 from filegate import datasets
 
 DAG_FILES = sorted(p.stem for p in DAGS.glob("*.py"))

@@ -7,8 +7,8 @@ import json
 from datetime import datetime, timezone
 
 import psycopg
-
 from dagrun import run_dag
+
 from filegate.datasets.events.sample import sample_files, write_sample
 
 

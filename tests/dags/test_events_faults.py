@@ -9,7 +9,6 @@ from datetime import datetime, timezone
 
 import psycopg
 import pytest
-
 from dagrun import kill_9_at, run_dag
 from helpers import leftovers, snapshot
 

@@ -1,4 +1,4 @@
-"""Fault injection at every step (filegate.faults.POINTS): `airflow dags test smrt_ingest` is
+"""Fault injection at every step (filegate.ingest.faults.POINTS): `airflow dags test smrt_ingest` is
 killed with SIGKILL there, then the DAG runs again. Whatever the step, the end state must be
 exactly that of one clean run: tables, registry and folders; no file lost (landing + archive +
 quarantine = received), none left claimed, no staging table or converted parts left over."""
@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-
 from dagrun import kill_9_at, run_dag
-from filegate import faults
-from filegate.datasets.smrt.sample import sample_files, write_sample
 from helpers import leftovers, snapshot
+
+from filegate.datasets.smrt.sample import sample_files, write_sample
+from filegate.ingest import faults
 
 END = datetime(2026, 1, 5, 12, tzinfo=timezone.utc)
 _clean: dict = {}

@@ -7,8 +7,8 @@ import threading
 import time
 
 import psycopg
-
 from dagrun import load_dag, run_dag
+
 from filegate.datasets.housing.sample import response, sample_files, write_sample
 
 

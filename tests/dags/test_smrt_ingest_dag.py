@@ -5,9 +5,9 @@ from datetime import datetime, timezone
 
 import psycopg
 import pytest
-
 from dagrun import run_dag
 from helpers import snapshot
+
 from filegate.datasets.smrt.sample import BAD, GOOD, sample_files, write_sample
 
 END = datetime(2026, 1, 5, 12, tzinfo=timezone.utc)
@@ -50,7 +50,8 @@ def test_a_second_run_over_the_same_folder_finds_nothing_new(conninfo, settings,
 @pytest.mark.parametrize("fault", ["publish.before_commit", "publish.after_commit"])
 def test_a_crash_in_publish_then_the_retry_ends_exactly_as_one_clean_run(
         fault, new_warehouse, data_root, airflow_db, monkeypatch, tmp_path):
-    from filegate import faults, settings as settings_module
+    from filegate import settings as settings_module
+    from filegate.ingest import faults
 
     clean_db = new_warehouse()
     write_sample(data_root / "landing" / "smrt", end=END)

@@ -2,8 +2,9 @@
 from datetime import datetime, timezone
 
 from dagrun import run_dag
-from filegate.datasets.smrt.sample import write_sample
 from helpers import run_batch
+
+from filegate.datasets.smrt.sample import write_sample
 
 END = datetime(2026, 1, 5, 12, tzinfo=timezone.utc)
 

@@ -26,10 +26,11 @@ def document(items, count=None, pretty=True) -> str:
 
 def test_a_dataset_in_one_package_is_discovered_and_runs_end_to_end(conninfo, settings, airflow_db, monkeypatch):
     monkeypatch.setenv("FILEGATE_DATASETS_PATH", str(TOY))
-    from filegate import datasets, schema
+    from filegate import datasets
+    from filegate.warehouse import migrate
 
     assert "toy" in datasets.names()
-    schema.upgrade(conninfo)   # the core is there already; the toy's own branch comes from its package
+    migrate.upgrade(conninfo)   # the core is there already; the toy's own branch comes from its package
     ours, drift = schema_drift(conninfo)
     assert "toy" in ours and drift == []   # its migration builds exactly what it declares
 

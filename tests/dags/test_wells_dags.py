@@ -6,8 +6,8 @@ import gzip
 import json
 
 import psycopg
-
 from dagrun import run_dag
+
 from filegate.datasets.wells.sample import sample_files, write_sample
 
 

@@ -3,8 +3,7 @@ one clean run, and a PostgreSQL server of the test's own."""
 from __future__ import annotations
 
 import pytest
-
-from campaign import Server, deliver, end_state, _clean
+from campaign import Server, _clean, deliver, end_state
 from helpers import run_batch
 
 

@@ -7,8 +7,9 @@ import time
 from datetime import datetime, timezone
 
 from campaign import Server, deliver, end_state
-from filegate import landing
 from helpers import run_batch
+
+from filegate.ingest import landing
 
 
 def test_a_file_with_an_mtime_in_the_future_settles_and_loads(clean, conninfo, settings, monkeypatch):

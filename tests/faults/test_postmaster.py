@@ -8,7 +8,6 @@ import time
 
 import psycopg
 import pytest
-
 from campaign import at_fault_point, deliver, end_state
 from helpers import run_batch
 

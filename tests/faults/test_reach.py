@@ -14,15 +14,15 @@ import time
 
 import psycopg
 import pytest
-
 from campaign import deliver, end_state
-from filegate.errors import MachineError
 from helpers import ROOT, run_batch
+
+from filegate.kit.errors import MachineError
 
 
 def cli(command: str, **env: str) -> tuple[subprocess.CompletedProcess, float]:
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "filegate.cli", command], cwd=ROOT, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "filegate.ops.cli", command], cwd=ROOT, capture_output=True, text=True,
                           timeout=300, env={**os.environ, **env})
     return done, time.monotonic() - started
 
@@ -129,8 +129,8 @@ def test_an_archive_folder_that_cannot_be_written_is_one_line_then_the_work_fini
 
 def test_make_runs_line_for_a_dag_that_failed_on_the_machine(conninfo, settings, airflow_db, capsys):
     """What `make run` says when a DAG failed on a MachineError: that line, and where the log is."""
-    from filegate import cli as cli_module
     from filegate.datasets.smrt.sample import write_sample
+    from filegate.ops import cli as cli_module
 
     write_sample(settings.landing / "smrt")
     with unwritable(settings.archive, "chattr +i"):

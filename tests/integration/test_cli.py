@@ -41,11 +41,11 @@ def test_two_set_ups_at_once_on_a_fresh_environment_both_succeed(tmp_path):
         env.pop(name, None)
     python = str(ROOT / ".venv" / "bin" / "python")
     try:
-        both = [subprocess.Popen([python, "-m", "filegate.cli", "migrate"], cwd=ROOT, env=env, text=True,
+        both = [subprocess.Popen([python, "-m", "filegate.ops.cli", "migrate"], cwd=ROOT, env=env, text=True,
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)]
         outputs = [p.communicate(timeout=600)[0] for p in both]
         assert [p.returncode for p in both] == [0, 0], outputs
         assert "Traceback" not in "".join(outputs)
         assert sum("• waiting for `make migrate` (pid " in out for out in outputs) == 1, outputs
     finally:
-        subprocess.run([python, "-m", "filegate.cli", "down"], cwd=ROOT, env=env, capture_output=True)
+        subprocess.run([python, "-m", "filegate.ops.cli", "down"], cwd=ROOT, env=env, capture_output=True)

@@ -14,11 +14,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import psycopg
 import pytest
+from helpers import drop
+from helpers import run_batch as run_any_batch
 
 from filegate.datasets.events import queries
 from filegate.datasets.events.sample import sample_files, write_sample
-from helpers import drop
-from helpers import run_batch as run_any_batch
 
 DAY = datetime.now(timezone.utc).date()
 
@@ -38,8 +38,8 @@ def statuses(conninfo):
 
 
 def stored_events(conninfo):
-    from psycopg.types.hstore import register_hstore
     from psycopg.types import TypeInfo
+    from psycopg.types.hstore import register_hstore
 
     with psycopg.connect(conninfo) as conn:
         register_hstore(TypeInfo.fetch(conn, "hstore"), conn)
@@ -143,7 +143,7 @@ def p95(values):
 
 
 def report(conninfo, settings, name, day):
-    from filegate.reports import write
+    from filegate.outputs.reports import write
 
     with open(write(conninfo, "events", name, day, settings.reports), newline="") as f:
         return list(csv.DictReader(f))

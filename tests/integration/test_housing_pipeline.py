@@ -10,10 +10,10 @@ from datetime import date
 from decimal import Decimal
 
 import psycopg
-
-from filegate.datasets.housing.sample import response, sample_files, write_sample
 from helpers import drop
 from helpers import run_batch as run_any_batch
+
+from filegate.datasets.housing.sample import response, sample_files, write_sample
 
 
 def run_batch(run_id, conninfo, settings):
@@ -75,7 +75,7 @@ def test_bad_responses_are_refused_whole_and_an_empty_result_is_recorded(conninf
 
 
 def test_the_reports_match_answers_computed_from_the_sample(conninfo, settings):
-    from filegate.reports import write_report
+    from filegate.outputs.reports import write_report
 
     write_sample(settings.landing / "housing")
     run_batch("run1", conninfo, settings)

@@ -9,9 +9,9 @@ import os
 from decimal import Decimal
 
 import psycopg
+from helpers import drop, run_batch
 
 from filegate.datasets.housing.sample import response
-from helpers import drop, run_batch
 
 
 def query(conninfo, sql, params=None):
@@ -185,7 +185,7 @@ def test_issue31_a_file_name_that_is_not_utf8_is_refused_alone(conninfo, setting
     assert sorted(seen) == ["caf\\xe9.log", "good.log"]
     json.dumps(seen).encode()   # what XCom does with it: no UnicodeEncodeError
 
-    from filegate import pipeline
+    from filegate.ingest import pipeline
 
     claimed = pipeline.claim("events", "run1", conninfo, settings, seen=seen)
     assert [f["filename"] for f in claimed] == ["good.log"]

@@ -9,15 +9,15 @@ import psycopg
 import pytest
 from sqlalchemy import create_engine
 
-from filegate import registry
-from filegate.declaration import Dataset
-from filegate.landing import LandedFile
-from filegate.models import with_datasets
-from filegate.publish import publish_batch
-from filegate.registry import FileStatus
-from filegate.stage import stage_table
-from filegate.tables import Column, Table
-from filegate.warehouse import connect, sqlalchemy_url
+from filegate.ingest import registry
+from filegate.ingest.landing import LandedFile
+from filegate.ingest.publish import publish_batch
+from filegate.ingest.registry import FileStatus
+from filegate.ingest.stage import stage_table
+from filegate.kit.declaration import Dataset
+from filegate.kit.tables import Column, Table
+from filegate.warehouse.connection import connect, sqlalchemy_url
+from filegate.warehouse.models import with_datasets
 
 ORDERS = Table("orders", (Column("OrderId", "bigint"), Column("Customer", "text")), keys=("order_id",))
 LINES = Table("order_lines", (Column("OrderId", "bigint"), Column("LineNo", "integer"), Column("Amount", "numeric"),
@@ -111,7 +111,7 @@ def test_a_failing_step_rolls_the_whole_publish_back(conninfo, shop, tmp_path):
 
 
 def test_a_first_load_inserts_plainly_and_ends_as_the_upsert_would(conninfo, shop, tmp_path):
-    from filegate.publish import steps
+    from filegate.ingest.publish import steps
 
     # a key twice in the batch: the later record wins whether the target is empty or not
     orders = [{"order_id": 1, "customer": "Ann"}, {"order_id": 1, "customer": "Anna"}, {"order_id": 2, "customer": "Bo"}]
@@ -147,14 +147,14 @@ def test_a_first_load_builds_the_secondary_indexes_after_its_rows(conninfo, shop
     monkeypatch.delenv("FILEGATE_INJECT_FAULT")
 
     caplog.clear()
-    with caplog.at_level("INFO", logger="filegate.publish"):
+    with caplog.at_level("INFO", logger="filegate.ingest.publish"):
         publish_batch(conninfo, shop, batch["staging"], [batch["file_id"]])
     assert secondary_indexes(conninfo) == before
     assert sorted(r.getMessage() for r in caplog.records if "built over" in r.getMessage()) == [
         "index shop.ix_order_lines_file_id built over the first load", "index shop.ix_orders_file_id built over the first load"]
     caplog.clear()
     second = deliver(conninfo, shop, tmp_path, "b.json", [{"order_id": 2, "customer": "Bo"}], [])
-    with caplog.at_level("INFO", logger="filegate.publish"):
+    with caplog.at_level("INFO", logger="filegate.ingest.publish"):
         publish_batch(conninfo, shop, second["staging"], [second["file_id"]])   # orders holds rows now
     assert [r.getMessage() for r in caplog.records if "built over" in r.getMessage()] == []
     assert secondary_indexes(conninfo) == before
@@ -164,7 +164,7 @@ def test_keys_the_audit_keeps_unique_go_in_unsorted_and_a_repeat_that_skipped_th
         conninfo, shop, tmp_path):
     from dataclasses import replace
 
-    from filegate.publish import steps
+    from filegate.ingest.publish import steps
 
     unique = replace(shop, tables=(replace(ORDERS, unique_across_files=True), LINES, TOTALS))
     first = deliver(conninfo, unique, tmp_path, "a.json", [{"order_id": 1, "customer": "Ann"}], [])

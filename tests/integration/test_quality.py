@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from filegate.tables import Column, Table
+from filegate.kit.tables import Column, Table
 
 PARENT = Table("kinds", (Column("kind_id", "bigint"),), keys=("kind_id",), schema="raw_data")
 TABLE = Table("things", (Column("thing_id", "bigint"), Column("kind_id", "bigint"), Column("price", "numeric", required=True),
@@ -27,9 +27,9 @@ DEFECTS = {
 
 
 def _suite(gx):
-    from filegate.quality import standard_checks
-
     import great_expectations.expectations as gxe
+
+    from filegate.ingest.audit.suites import standard_checks
 
     suite = gx.ExpectationSuite(name="raw_data_things")
     for e in [*standard_checks(TABLE, STAGING),
@@ -42,14 +42,14 @@ def _suite(gx):
 @pytest.fixture
 def validate(conninfo, tmp_path):
     """validate(rows) -> (the suite's verdict, the gate's verdict) on a staging table of `rows`."""
-    from filegate import quality
-    from filegate.warehouse import connect, sqlalchemy_url
+    from filegate.ingest import audit
+    from filegate.warehouse.connection import connect, sqlalchemy_url
 
-    gx = quality._gx()
-    ctx = quality.context(tmp_path / "quality")
+    gx = audit.load_gx()
+    ctx = audit.context(tmp_path / "quality")
     source = ctx.data_sources.add_sql(name="warehouse", connection_string=sqlalchemy_url(conninfo))
     suite = ctx.suites.add(_suite(gx))
-    gate = ctx.suites.add(quality.gate_suite(suite))
+    gate = ctx.suites.add(audit.gate_suite(suite))
     with connect(conninfo) as conn:
         conn.execute("CREATE TABLE raw_data.kinds (kind_id bigint PRIMARY KEY); INSERT INTO raw_data.kinds VALUES (1)")
         conn.execute("CREATE TABLE staging.q_kinds (_file_id bigint, _line int, kind_id bigint);"
@@ -70,7 +70,7 @@ def validate(conninfo, tmp_path):
             definition = ctx.validation_definitions.add(gx.ValidationDefinition(
                 name=name, data=asset.add_batch_definition_whole_table("whole"), suite=checks))
             result = definition.run(result_format="BOOLEAN_ONLY")
-            quality._raise_on_errors(name, result)
+            audit.raise_on_errors(name, result)
             verdicts.append(result.success)
         return tuple(verdicts)
 
@@ -78,11 +78,11 @@ def validate(conninfo, tmp_path):
 
 
 def test_the_gate_is_one_query_plus_what_it_cannot_state(tmp_path):
-    from filegate import quality
+    from filegate.ingest import audit
 
-    gx = quality._gx()
-    quality.context(tmp_path)   # GE builds suites against an active context
-    gate = quality.gate_suite(_suite(gx))
+    gx = audit.load_gx()
+    audit.context(tmp_path)   # GE builds suites against an active context
+    gate = audit.gate_suite(_suite(gx))
     kinds = [type(e).__name__ for e in gate.expectations]
     assert kinds == ["GateExpectation", "ExpectColumnValueLengthsToBeBetween"]
     query = gate.expectations[0].unexpected_rows_query

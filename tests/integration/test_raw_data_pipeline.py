@@ -1,7 +1,7 @@
 """raw_data steps against the real PostgreSQL: re-delivery upserts, later parts win, references."""
 import psycopg
-
-from helpers import drop, run_batch as run_any_batch
+from helpers import drop
+from helpers import run_batch as run_any_batch
 
 
 def run_batch(run_id, conninfo, settings):
@@ -131,8 +131,8 @@ def test_a_file_postgresql_refuses_at_stage_is_refused_and_the_rest_of_the_batch
     down only its own file (named with its line), not the batch."""
     from isal import igzip
 
-    from filegate import pipeline
-    from filegate.convert import part_path
+    from filegate.ingest import pipeline
+    from filegate.ingest.convert import part_path
 
     landing = settings.landing / "raw_data" / "genres"
     drop(landing, "genres_1.csv", "GenreId,Name\n1,Rock\n")

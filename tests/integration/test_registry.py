@@ -6,9 +6,9 @@ from datetime import datetime, timezone
 
 import psycopg
 
-from filegate import registry
-from filegate.landing import LandedFile
-from filegate.registry import Action, FileStatus
+from filegate.ingest import registry
+from filegate.ingest.landing import LandedFile
+from filegate.ingest.registry import Action, FileStatus
 
 
 def landed(tmp_path, name: str, sha: str = "bytes") -> LandedFile:
@@ -49,9 +49,9 @@ def test_runs_an_interrupted_make_run_left_running_are_marked_failed(conninfo, s
     from airflow.utils.session import create_session
     from airflow.utils.state import DagRunState, TaskInstanceState
     from airflow.utils.types import DagRunTriggeredByType, DagRunType
-
-    from filegate.interrupted import fail_interrupted_runs
     from helpers import drop, smrt_text
+
+    from filegate.ops.interrupted import fail_interrupted_runs
 
     drop(settings.landing / "smrt", "PN000001.SMRT", smrt_text("PN000001", [("1234567890", "20260105", "0000", "1")]))
     killed = subprocess.run([str(Path(sys.executable).with_name("airflow")), "dags", "test", "smrt_ingest"],

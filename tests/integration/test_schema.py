@@ -2,10 +2,10 @@
 from pathlib import Path
 
 import psycopg
-
-from filegate import schema
-from filegate.warehouse import sqlalchemy_url
 from helpers import schema_drift
+
+from filegate.warehouse import migrate
+from filegate.warehouse.connection import sqlalchemy_url
 
 
 def test_migrations_build_exactly_the_models(conninfo):
@@ -22,9 +22,9 @@ def test_upgrading_again_is_a_no_op(conninfo):
             return {v for (v,) in conn.execute("SELECT version_num FROM filegate.alembic_version")}
 
     before = versions()
-    schema.upgrade(conninfo)
+    migrate.upgrade(conninfo)
     assert versions() == before
-    script = ScriptDirectory.from_config(schema.alembic_config(conninfo))
+    script = ScriptDirectory.from_config(migrate.alembic_config(conninfo))
     applied = {r.revision for v in before for r in script.iterate_revisions(v, "base")}
     assert set(script.get_heads()) <= applied   # the core's head and each dataset's
 
@@ -46,12 +46,12 @@ def test_a_new_dataset_gets_its_migration_in_its_own_package(conninfo, tmp_path,
     shutil.copytree(Path(__file__).resolve().parents[1] / "datasets" / "toy", toy,
                     ignore=shutil.ignore_patterns("migrations", "__pycache__"))
     monkeypatch.setenv("FILEGATE_DATASETS_PATH", str(toy.parent))
-    written = schema.revision(conninfo, "toy items", dataset="toy")
+    written = migrate.revision(conninfo, "toy items", dataset="toy")
     assert Path(written.path).parent == toy / "migrations" and written.branch_labels == {"toy"}
-    schema.upgrade(conninfo)
+    migrate.upgrade(conninfo)
     ours, drift = schema_drift(conninfo)
     assert "toy" in ours and drift == []
     # the next one continues the dataset's branch (only a branch's first revision carries its label)
-    second = schema.revision(conninfo, "toy more", dataset="toy")
+    second = migrate.revision(conninfo, "toy more", dataset="toy")
     assert Path(second.path).parent == toy / "migrations" and second.down_revision == written.revision
-    schema.upgrade(conninfo)
+    migrate.upgrade(conninfo)

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import psycopg
 import pytest
-
-from filegate import faults
-from filegate.datasets.smrt import queries
 from helpers import drop, run_batch, smrt_text
+
+from filegate.datasets.smrt import queries
+from filegate.ingest import faults
 
 
 def registry(conninfo) -> dict[str, tuple]:
@@ -206,9 +206,9 @@ def test_the_same_content_under_another_name_is_refused_as_a_duplicate(conninfo,
 def test_a_dataset_may_declare_renamed_copies_legitimate(conninfo, tmp_path):
     from datetime import datetime, timezone
 
-    from filegate import registry as ledger
-    from filegate.landing import LandedFile
-    from filegate.registry import Action
+    from filegate.ingest import registry as ledger
+    from filegate.ingest.landing import LandedFile
+    from filegate.ingest.registry import Action
 
     def landed(name):
         return LandedFile(tmp_path / name, name, 1, datetime.now(timezone.utc), "same bytes")
@@ -254,7 +254,9 @@ def test_files_left_claimed_by_a_crash_count_in_the_run_that_loads_them(conninfo
     import time
     from datetime import datetime, timezone
 
-    from filegate import pipeline, registry as ledger, summary
+    from filegate.ingest import pipeline
+    from filegate.ingest import registry as ledger
+    from filegate.ops import summary
 
     drop(landing, "PN000001.SMRT", smrt_text("PN000001", [("1234567890", "20260105", "0000", "1")]))
     (claimed,) = pipeline.claim("smrt", "crashed", conninfo, settings)   # the run dies after claiming
@@ -325,7 +327,7 @@ def test_a_file_modified_after_its_claim_is_released_and_its_final_bytes_load_ne
     """Issue 9, defect 4: a line appended after claim was loaded, while the registry kept the
     sha256 and size taken at claim. Issue 25: refusing it lost the sender's final version; the
     claim is released instead, and the next run loads the file as it then is."""
-    from filegate import pipeline
+    from filegate.ingest import pipeline
 
     path = drop(landing, "PN000001.SMRT", smrt_text("PN000001", [("1234567890", "20260105", "0000", "1")]))
     (claimed,) = pipeline.claim("smrt", "run1", conninfo, settings)
@@ -347,7 +349,7 @@ def test_issue25_a_claimed_file_changed_before_convert_ends_as_one_clean_run(con
     files as they then are."""
     import os
 
-    from filegate import pipeline
+    from filegate.ingest import pipeline
 
     path = drop(landing, "PN000001.SMRT", smrt_text("PN000001", [("1234567890", "20260105", "0000", "1")]))
     drop(landing, "PN000002.SMRT", smrt_text("PN000002", [("1234567891", "20260105", "0000", "5")]))
@@ -402,7 +404,7 @@ def test_a_file_modified_while_being_read_is_released(conninfo, settings, landin
 
 def test_what_a_killed_run_left_behind_is_cleaned_up_by_the_next_run(conninfo, settings, landing):
     """Issue 9, defect 10: orphan staging.* tables and processed/<run>/parts/ stayed forever."""
-    from filegate import pipeline
+    from filegate.ingest import pipeline
 
     drop(landing, "PN000001.SMRT", smrt_text("PN000001", [("1234567890", "20260105", "0000", "1")]))
     claimed = pipeline.claim("smrt", "killed", conninfo, settings)
@@ -422,7 +424,7 @@ def test_a_batch_is_never_staged_short_of_a_files_parts(conninfo, settings, land
     not stage without the file's rows."""
     import shutil
 
-    from filegate import pipeline
+    from filegate.ingest import pipeline
 
     drop(landing, "PN000001.SMRT", smrt_text("PN000001", [("1234567890", "20260105", "0000", "1")]))
     claimed = pipeline.claim("smrt", "slow", conninfo, settings)

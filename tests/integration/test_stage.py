@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from filegate.tables import Column, Table
-from filegate.stage import stage_table
+from filegate.ingest.stage import stage_table
+from filegate.kit.tables import Column, Table
 
 TABLE = Table("things", (Column("n", "bigint"), Column("label", "text"), Column("price", "numeric"),
                          Column("at", "timestamptz"), Column("doc", "jsonb")), schema="raw_data")
@@ -41,7 +41,7 @@ def test_a_line_that_does_not_fit_the_columns_is_a_bug_named_with_its_file(conni
 
 
 def test_staged_file_by_file_a_file_the_server_refuses_is_named_at_its_source_line(conninfo, tmp_path):
-    from filegate.stage import stage_files
+    from filegate.ingest.stage import stage_files
 
     good, bad = tmp_path / "good", tmp_path / "bad"
     good.mkdir(), bad.mkdir()

@@ -12,10 +12,10 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import psycopg
-
-from filegate.datasets.wells.sample import sample_files, write_sample
 from helpers import drop
 from helpers import run_batch as run_any_batch
+
+from filegate.datasets.wells.sample import sample_files, write_sample
 
 TODAY = datetime.now(timezone.utc).date()
 
@@ -48,7 +48,7 @@ def statuses(conninfo):
 
 
 def report(conninfo, settings, name, day=TODAY):
-    from filegate.reports import write
+    from filegate.outputs.reports import write
 
     with open(write(conninfo, "wells", name, day, settings.reports), newline="") as f:
         return list(csv.DictReader(f))
@@ -186,7 +186,7 @@ def test_the_sample_reports_and_export_equal_an_independent_build(conninfo, sett
          Decimal(r["oil"]), Decimal(r["gas"]), Decimal(r["water"])) for r in summary]   # today: the derived table
 
     # the export: valid NDJSON gzip, one line per operator, equal to a nested build from the records
-    from filegate.reports import write
+    from filegate.outputs.reports import write
 
     path = write(conninfo, "wells", "operator_wells", TODAY, settings.reports)
     assert path == settings.reports / "wells" / "operator_wells" / f"{TODAY}.json.gz"
@@ -211,7 +211,7 @@ def test_reports_for_an_earlier_day_take_only_the_months_before_it(conninfo, set
     day = date(2023, 2, 15)
     assert [r["month"] for r in report(conninfo, settings, "operator_monthly", day)] == ["2023-01", "2023-02"]
     assert report(conninfo, settings, "operator_summary", day)[0]["oil"] == "20"
-    from filegate.reports import write
+    from filegate.outputs.reports import write
 
     with gzip.open(write(conninfo, "wells", "operator_wells", day, settings.reports), "rt") as f:
         (line,) = [json.loads(x) for x in f]
@@ -234,7 +234,7 @@ def test_the_export_streams_in_flat_memory_however_many_wells_one_operator_holds
 
     def export_peak(target: str) -> float:
         return peak_rss_mib("from datetime import date\nfrom pathlib import Path\n"
-                            "from filegate.exports import write_export\n"
+                            "from filegate.outputs.exports import write_export\n"
                             f"write_export({target!r}, 'wells', 'operator_wells', date(2026, 1, 1), "
                             f"Path({str(settings.reports)!r}))\n")
 

@@ -8,8 +8,9 @@ import json
 import time
 from datetime import datetime, timezone
 
-from filegate.datasets.housing.sample import response
 from helpers import once_dags_are_parsed, warehouse
+
+from filegate.datasets.housing.sample import response
 
 
 def test_a_dropped_response_reaches_todays_reports_within_minutes(stack):

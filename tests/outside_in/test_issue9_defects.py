@@ -20,7 +20,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-
 from dagrun import end_interrupted_runs, run_dag
 from helpers import drop, make, once_dags_are_parsed, own_environment, smrt_text
 
@@ -45,7 +44,7 @@ def names(folder: Path) -> list[str]:
 
 
 def killed_dag_run(dag_id: str, point: str) -> None:
-    """`airflow dags test` killed with SIGKILL at a step (filegate.faults), as a crash would."""
+    """`airflow dags test` killed with SIGKILL at a step (filegate.ingest.faults), as a crash would."""
     done = subprocess.run([AIRFLOW, "dags", "test", dag_id], capture_output=True, text=True, timeout=600,
                           env={**os.environ, "FILEGATE_KILL_AT": point})
     assert done.returncode == -signal.SIGKILL, done.stdout[-2000:] + done.stderr[-2000:]
@@ -78,7 +77,8 @@ def test_defect_01_a_poison_pill_no_longer_blocks_the_batch(conninfo, settings, 
 
 def test_defect_02_files_left_claimed_are_reported_and_counted_by_the_run_that_loads_them(
         conninfo, settings, airflow_db, monkeypatch, capsys):
-    from filegate import settings as settings_module, summary
+    from filegate import settings as settings_module
+    from filegate.ops import summary
 
     drop(settings.landing / "smrt", "PN000001.SMRT", smrt_text("PN000001", [("1234567890", "20260105", "0000", "1")]))
     killed_dag_run("smrt_ingest", "convert")
@@ -88,7 +88,7 @@ def test_defect_02_files_left_claimed_are_reported_and_counted_by_the_run_that_l
     summary.show(settings_module.load(), conninfo, "smrt", _now(), date.today())
     assert "stale claims: 1 file(s) claimed by a run that did not finish" in capsys.readouterr().out
 
-    run = subprocess.run([sys.executable, "-m", "filegate.cli", "run"], cwd=ROOT, capture_output=True, text=True,
+    run = subprocess.run([sys.executable, "-m", "filegate.ops.cli", "run"], cwd=ROOT, capture_output=True, text=True,
                          timeout=900, env=dict(os.environ))
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "smrt: 1 file(s) this run: 1 loaded, 0 refused" in run.stdout and "stale claims" not in run.stdout
@@ -131,7 +131,7 @@ def test_defect_04_a_file_that_changes_after_its_claim_is_not_loaded_as_register
         conninfo, settings, airflow_db, monkeypatch):
     """The bytes loaded must be the bytes registered. Since issue 25 the changed file's claim is
     released (no longer refused): the next run loads it as it then is."""
-    from filegate import faults
+    from filegate.ingest import faults
 
     path = drop(settings.landing / "smrt", "PN000001.SMRT",
                 smrt_text("PN000001", [("1234567890", "20260105", "0000", "1")]))
@@ -187,7 +187,7 @@ def test_defect_06_the_same_content_under_another_name_is_a_duplicate(conninfo, 
 
 
 def test_defect_07_reasons_quote_at_most_a_few_hundred_characters(conninfo, settings, airflow_db, capsys):
-    from filegate import summary
+    from filegate.ops import summary
 
     huge = "X" * 5_000_000
     drop(settings.landing / "smrt", "PN000001.SMRT", smrt_text("PN000001", []).replace('"TRAIL"', f'"{huge}"'))

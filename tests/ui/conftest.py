@@ -14,7 +14,6 @@ import secrets
 from datetime import date, datetime, timezone
 
 import pytest
-
 from helpers import drop, run_batch, smrt_text
 
 END = datetime(2026, 1, 5, 12, tzinfo=timezone.utc)
@@ -28,8 +27,8 @@ HOSTILE = "<script>alert(document.domain)<b>&amp;.SMRT"   # a file name a sender
 def loaded(conninfo, settings, airflow_db):
     """The SMRT sample (good and bad files) and a file with a hostile name, run through the real
     pipeline, plus a day's reports; returns the settings."""
-    from filegate import reports
     from filegate.datasets.smrt.sample import write_sample
+    from filegate.outputs import reports
 
     write_sample(settings.landing / "smrt", end=END)
     drop(settings.landing / "smrt", HOSTILE, smrt_text("01", [("0000000001", "20260105", "0100", "-5")]))
@@ -88,9 +87,8 @@ class teams:
 
     def __exit__(self, *exc):
         from airflow.models.dag import DagModel
-        from airflow.utils.session import create_session
-
         from airflow.models.dagrun import DagRun
+        from airflow.utils.session import create_session
 
         with create_session() as session:
             for dag_id in self.owned:

@@ -6,7 +6,6 @@ import html
 import re
 
 import psycopg
-
 from helpers import drop, smrt_text
 
 API = "/filegate/api"
@@ -224,7 +223,7 @@ def test_issue25_stuck_claims_show_with_their_age_and_the_run_that_failed(client
     from airflow.utils.state import DagRunState
     from airflow.utils.types import DagRunType
 
-    from filegate import pipeline
+    from filegate.ingest import pipeline
 
     for n in (1, 2, 3):
         drop(loaded.landing / "smrt", f"PN00090{n}.SMRT", smrt_text(f"PN00090{n}", [("1234567890", "20260105", "0100", "1")]))

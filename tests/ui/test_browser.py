@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from filegate.processes import free_port, wait_http
+from filegate.ops.processes import free_port, wait_http
 
 OUTPUT = Path(__file__).resolve().parent / "output"
 PASSWORD = "browser-pw"

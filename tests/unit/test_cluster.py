@@ -1,4 +1,4 @@
-"""filegate.cluster without starting anything: settings, secrets, each role's environment, ports,
+"""filegate.ops.cluster without starting anything: settings, secrets, each role's environment, ports,
 Redis's origin, stopping a process tree. tests/cluster/ starts the real thing."""
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import time
 
 import pytest
 
-from filegate import cluster, settings as settings_module
+from filegate import settings as settings_module
+from filegate.ops import cluster
 
 
 @pytest.fixture
@@ -141,14 +142,14 @@ def test_a_pid_the_system_gave_to_another_process_is_not_ours(s):
 
 def test_cluster_down_with_nothing_running_says_so(s):
     assert cluster.down(s) == []
-    done = subprocess.run([sys.executable, "-m", "filegate.cli", "cluster-down"], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "filegate.ops.cli", "cluster-down"], capture_output=True, text=True,
                           env={**os.environ, "FILEGATE_STATE_DIR": str(s.state_dir)})
     assert done.returncode == 0 and "the cluster was not running" in done.stdout
 
 
 def cli(s, command: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "FILEGATE_"))}
-    return subprocess.run([sys.executable, "-m", "filegate.cli", command], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "filegate.ops.cli", command], capture_output=True, text=True,
                           env={**env, "FILEGATE_STATE_DIR": str(s.state_dir), "FILEGATE_DATA_ROOT": str(s.data_root)})
 
 

@@ -3,10 +3,10 @@ for every column type, source paths reach into nested records, undeclared fields
 ignored as the table says."""
 import pytest
 
-from filegate import column_types
-from filegate.coerce import Typer, coerce_record, path_value, typed_json
-from filegate.errors import Reject
-from filegate.tables import Column, Table
+from filegate.kit import column_types
+from filegate.kit.coerce import Typer, coerce_record, path_value, typed_json
+from filegate.kit.errors import Reject
+from filegate.kit.tables import Column, Table
 
 # Values that stress every coercion: the fast path must equal the reference one or defer to it.
 AWKWARD = ["", " ", "  7 ", "7", "-0", "+5", "007", "1_000", "1.0", "1.50", "0.990", "1E3", "-0.0", "NaN",

@@ -4,11 +4,11 @@ import json
 
 import pytest
 
-from filegate import column_types
-from filegate.coerce import typed_csv, typed_json
-from filegate.errors import Reject
-from filegate.readers import read_csv_chunks, read_ndjson_chunks
-from filegate.tables import Column, Table
+from filegate.kit import column_types
+from filegate.kit.coerce import typed_csv, typed_json
+from filegate.kit.errors import Reject
+from filegate.kit.readers import read_csv_chunks, read_ndjson_chunks
+from filegate.kit.tables import Column, Table
 
 FITS = object()   # no JSON value is refused: any JSON value is a document
 
@@ -118,7 +118,8 @@ def test_a_long_numeric_keeps_every_digit():
 
 
 def test_the_numeric_fast_path_spells_every_json_number_as_the_reference_does():
-    from hypothesis import given, settings, strategies as st
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
 
     fast, reference = column_types._numeric_fast, column_types._numeric
 

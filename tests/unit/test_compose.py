@@ -1,4 +1,4 @@
-"""docker-compose.yaml and the Dockerfile describe the topology `make cluster` runs (filegate.cluster).
+"""docker-compose.yaml and the Dockerfile describe the topology `make cluster` runs (filegate.ops.cluster).
 
 Docker cannot pull images here, so the container files are checked against the code that does run:
 the same services, executor, versions and, per Airflow service, exactly its role's variables.
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from filegate import cluster
+from filegate.ops import cluster
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = {"airflow-api-server": "api-server", "airflow-scheduler": "scheduler",

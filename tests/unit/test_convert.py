@@ -3,11 +3,11 @@ import gzip
 import json
 
 import pytest
+from memory import peak_rss_mib
 
 from filegate import datasets
-from filegate.convert import combine_parts, convert_file, part_path
-from filegate.errors import Reject
-from memory import peak_rss_mib
+from filegate.ingest.convert import combine_parts, convert_file, part_path
+from filegate.kit.errors import Reject
 
 SMRT = datasets.get("smrt")
 
@@ -58,7 +58,7 @@ def test_combining_parts_copies_gzip_members_in_file_order(tmp_path, settings):
 def peak_memory_converting(tmp_path, readings: int) -> float:
     raw = smrt_file(tmp_path / f"{readings}.SMRT", readings)
     return peak_rss_mib(
-        "from pathlib import Path\nfrom filegate import datasets, settings\nfrom filegate.convert import convert_file\n"
+        "from pathlib import Path\nfrom filegate import datasets, settings\nfrom filegate.ingest.convert import convert_file\n"
         f"convert_file(datasets.get('smrt'), Path({str(raw)!r}), 1, Path({str(tmp_path / f'b{readings}')!r}),"
         " settings.load())\n")
 
@@ -72,7 +72,7 @@ def test_memory_does_not_grow_with_file_size(tmp_path):
 def test_records_of_a_table_the_dataset_does_not_load_are_a_bug_not_dropped(tmp_path, settings):
     from dataclasses import replace
 
-    from filegate.declaration import ParsedFile
+    from filegate.kit.declaration import ParsedFile
 
     def reader(path, settings):
         return ParsedFile.from_records({}, "k", iter([("readings", 1, {"meter_number": "1"}), ("meters", 2, {})]))

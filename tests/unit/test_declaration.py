@@ -1,9 +1,9 @@
 """Dataset declarations: chunks per table, reports and publish steps found in the SQL folder."""
 import pytest
 
-from filegate import declaration
-from filegate.declaration import Dataset, ParsedFile, chunked
-from filegate.tables import Column, Table
+from filegate.kit import declaration
+from filegate.kit.declaration import Dataset, ParsedFile, chunked
+from filegate.kit.tables import Column, Table
 
 
 def test_interleaved_tables_are_chunked_per_table_not_one_record_at_a_time(monkeypatch):

@@ -1,7 +1,7 @@
 """Which databases an environment uses: the embedded server's, or the user's own."""
 import pytest
 
-from filegate import embedded
+from filegate.ops import embedded
 
 META, WAREHOUSE = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW_CONN_WAREHOUSE"
 

@@ -1,4 +1,4 @@
-"""The three kinds of failure a step tells apart (filegate.errors): the data's (the file is
+"""The three kinds of failure a step tells apart (filegate.kit.errors): the data's (the file is
 refused), the machine's (the step fails and is retried, the file is not refused), and a bug
 (neither: the step fails)."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ import psycopg
 import pytest
 import sqlalchemy.exc
 
-from filegate.errors import MachineError, connection_errors, is_environmental, refused_by_postgres
+from filegate.kit.errors import MachineError, connection_errors, is_environmental, refused_by_postgres
 
 
 @pytest.mark.parametrize("error", [psycopg.errors.NumericValueOutOfRange("numeric field overflow"),

@@ -1,4 +1,4 @@
-"""Whose scheduler drives `make run`'s runs (filegate.handoff, processes.standalone_pid): a live
+"""Whose scheduler drives `make run`'s runs (filegate.ops.handoff, processes.standalone_pid): a live
 `make up` of this environment, found from its pid file; none when the file names a dead process."""
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import os
 import subprocess
 import sys
 
-from filegate import handoff
-from filegate.processes import standalone_pid
+from filegate.ops import handoff
+from filegate.ops.processes import standalone_pid
 from filegate.settings import Settings
 
 

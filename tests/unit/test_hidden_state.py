@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 
-from filegate.declaration import ParsedFile
+from filegate.kit.declaration import ParsedFile
 
 
 def _python(code: str, **env: str) -> dict:
@@ -38,7 +38,8 @@ print(json.dumps({"modules": len(names), "same": state() == before}))
 def test_the_embedded_server_module_gets_filegates_runtime_dir_and_the_environment_is_put_back(tmp_path):
     got = _python("""
 import json, os
-from filegate import embedded, settings
+from filegate.ops import embedded
+from filegate import settings
 module = embedded.postgres_module(settings.load())
 print(json.dumps({"runtime": str(module.PostgresServer.runtime_path), "xdg": os.environ.get("XDG_RUNTIME_DIR")}))
 """, FILEGATE_STATE_DIR=str(tmp_path / "state"))

@@ -1,5 +1,6 @@
-"""The library's import graph has no cycle, counting imports inside functions too (issue 26): a
-cycle means two modules that cannot be read, tested or moved apart."""
+"""The library's import graph has no cycle, counting imports inside functions too, and keeps to its
+layers (issue 26): a cycle means two modules that cannot be read, tested or moved apart, and an
+import across layers means the folder listing no longer says where a change goes."""
 from __future__ import annotations
 
 import ast
@@ -86,3 +87,49 @@ def test_a_cycle_through_a_function_level_import_is_found(tmp_path):
     (package / "c.py").write_text("import pkg.a\n")
     (package / "d.py").write_text("from pkg.a import thing\n")
     assert cycles(graph_of(package)) == [["pkg.a", "pkg.b", "pkg.c"]]
+
+
+# Who may import whom (issue 26): the folder listing is the architecture only if imports keep to
+# it. Each package of the library, and what of the library it may import besides itself.
+LAYERS = {
+    "kit": {"settings"},                                      # what a dataset author uses
+    "warehouse": {"kit", "datasets"},                         # models are generated from declarations
+    "ingest": {"kit", "warehouse", "datasets", "settings"},
+    "outputs": {"kit", "warehouse", "datasets", "settings"},
+    "ops": {"kit", "warehouse", "datasets", "settings", "ingest"},
+    "ui": {"kit", "warehouse", "datasets", "settings", "ingest"},
+    "datasets": {"kit", "settings"},
+    "sensors": {"ingest"},
+    "dags": {"kit", "warehouse", "datasets", "settings", "ingest", "outputs", "ops", "sensors"},
+    "plugin": {"ui"},
+    "settings": set(),
+}
+# A dataset's answers (its report queries, its page) read the warehouse as the UI does.
+ANSWERS = {"outputs", "warehouse", "ingest", "ui"}
+
+
+def package_of(module: str) -> str:
+    return (module.split(".") + [""])[1]
+
+
+def crossings(graph: dict[str, set[str]]) -> list[str]:
+    found = []
+    for name, targets in sorted(graph.items()):
+        if ".migrations." in name or name == "filegate":
+            continue
+        allowed = {package_of(name)} | LAYERS[package_of(name)]
+        if package_of(name) == "datasets" and name.rsplit(".", 1)[-1] in ("queries", "ui"):
+            allowed |= ANSWERS
+        found += [f"{name} imports {t}" for t in sorted(targets) if package_of(t) not in allowed]
+    return found
+
+
+def test_every_package_imports_only_the_layers_beneath_it():
+    assert set(LAYERS) >= {package_of(name) for name in graph_of() if name != "filegate"}
+    assert crossings(graph_of()) == []
+
+
+def test_a_dataset_reaching_past_the_kit_is_found():
+    graph = {"filegate.datasets.toy.reader": {"filegate.kit.readers", "filegate.ingest.registry"},
+             "filegate.datasets.toy.queries": {"filegate.warehouse.connection"}}
+    assert crossings(graph) == ["filegate.datasets.toy.reader imports filegate.ingest.registry"]

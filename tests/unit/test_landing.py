@@ -3,7 +3,7 @@ import hashlib
 import os
 import time
 
-from filegate import landing
+from filegate.ingest import landing
 
 
 def touch(path, text="x", age=0.0):

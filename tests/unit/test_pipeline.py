@@ -1,7 +1,8 @@
 """The steps' own logic that needs no server: how claimed files are grouped into convert tasks."""
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from filegate.pipeline import groups
+from filegate.ingest.pipeline import groups
 
 
 def test_issue25_a_drop_of_thousands_of_files_makes_tens_of_tasks():

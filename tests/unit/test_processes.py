@@ -1,11 +1,11 @@
 """What `make run` shows of a failed run: a task log Airflow wrote as JSON lines reads as text,
-and a machine's fault said in it is found (filegate.processes.readable, cli.machine_error)."""
+and a machine's fault said in it is found (filegate.ops.processes.readable, cli.machine_error)."""
 from __future__ import annotations
 
 import json
 
-from filegate.cli import machine_error
-from filegate.processes import readable
+from filegate.ops.cli import machine_error
+from filegate.ops.processes import readable
 
 
 def task_log(path, *records):
@@ -28,9 +28,9 @@ def test_a_json_lines_task_log_reads_as_time_level_message_and_each_error_as_typ
 
 def test_a_plain_log_reads_as_written_and_a_missing_one_says_so(tmp_path):
     log = tmp_path / "smrt_ingest.log"
-    log.write_text('[x] starting\n{"not": "a record"}\nfilegate.errors.MachineError: /data is read-only\n')
+    log.write_text('[x] starting\n{"not": "a record"}\nfilegate.kit.errors.MachineError: /data is read-only\n')
     assert readable(log).splitlines() == ["[x] starting", '{"not": "a record"}',
-                                          "filegate.errors.MachineError: /data is read-only"]
+                                          "filegate.kit.errors.MachineError: /data is read-only"]
     assert machine_error(log) == "/data is read-only"
     assert readable(tmp_path / "gone.log") == f"(no log at {tmp_path / 'gone.log'})"
     assert machine_error(tmp_path / "gone.log") is None

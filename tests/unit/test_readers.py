@@ -2,11 +2,11 @@
 import json
 
 import pytest
-
-from filegate import readers
-from filegate.errors import Reject
-from filegate.readers import detect_format, read_records, sniff_delimiter
 from memory import peak_rss_mib
+
+from filegate.kit import readers
+from filegate.kit.errors import Reject
+from filegate.kit.readers import detect_format, limits, read_records, sniff_delimiter
 
 
 def write(tmp_path, name, text, bom=False):
@@ -73,7 +73,7 @@ def test_a_bad_ndjson_line_is_named(tmp_path):
 
 
 def test_json_arrays_stream_element_by_element_across_buffer_boundaries(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "CHUNK", 7)   # every element straddles reads
+    monkeypatch.setattr(limits, "CHUNK", 7)   # every element straddles reads
     text = '[\n {"id": 1, "name": "a, \\"b\\""},\n {"id": 2, "name": "Сплин"}\n,{"id": 3, "name": null}]\n'
     got = records(write(tmp_path, "t_1.json", text))
     assert got == [(2, {"id": 1, "name": 'a, "b"'}), (3, {"id": 2, "name": "Сплин"}), (4, {"id": 3, "name": None})]
@@ -93,8 +93,8 @@ def test_broken_json_arrays_are_refused(tmp_path, text, words):
 
 def test_readers_are_lazy(tmp_path):
     """A generator per file: the first records come before the fault near the end is read (one
-    run of readers.CHUNK records at a time)."""
-    path = write(tmp_path, "t_1.csv", "a,b\n" + "1,2\n" * (readers.CHUNK * 2) + "1,2,3\n")
+    run of limits.CHUNK records at a time)."""
+    path = write(tmp_path, "t_1.csv", "a,b\n" + "1,2\n" * (limits.CHUNK * 2) + "1,2,3\n")
     rows = read_records(path)
     assert next(rows) == (2, {"a": "1", "b": "2"})
     with pytest.raises(Reject):
@@ -102,7 +102,7 @@ def test_readers_are_lazy(tmp_path):
 
 
 def peak_reading(path) -> float:
-    return peak_rss_mib(f"from filegate.readers import read_records\nfor _ in read_records(__import__('pathlib').Path({str(path)!r})): pass\n")
+    return peak_rss_mib(f"from filegate.kit.readers import read_records\nfor _ in read_records(__import__('pathlib').Path({str(path)!r})): pass\n")
 
 
 @pytest.mark.parametrize("fmt", ["json-array", "ndjson", "csv"])
@@ -145,7 +145,7 @@ AWKWARD_CSV = 'Id,Name\r\n' + '1,"multi\nline\nname"\r\n\r\n2,plain\r\n3,"a, b"\
 
 @pytest.mark.parametrize("batch", [1, 2, 3, 4, 7, 5000])
 def test_csv_runs_give_the_records_and_lines_of_reading_one_row_at_a_time(tmp_path, monkeypatch, batch):
-    monkeypatch.setattr(readers, "CHUNK", batch)
+    monkeypatch.setattr(limits, "CHUNK", batch)
     path = write(tmp_path, "t_1.csv", AWKWARD_CSV, bom=True)
     assert records(path) == one_at_a_time(path)
     assert len(records(path)) == 15
@@ -158,7 +158,7 @@ def test_csv_runs_give_the_records_and_lines_of_reading_one_row_at_a_time(tmp_pa
     ('9,"a"b\n', 13, "malformed CSV"),
 ])
 def test_csv_faults_after_the_first_run_name_their_line(tmp_path, monkeypatch, batch, tail, line, words):
-    monkeypatch.setattr(readers, "CHUNK", batch)
+    monkeypatch.setattr(limits, "CHUNK", batch)
     text = "Id,Name\n" + "".join(f"{i},n{i}\n" for i in range(1, 9)) + '1,"two\nlines"\n\n' + tail
     with pytest.raises(Reject) as info:
         records(write(tmp_path, "t_1.csv", text))
@@ -166,7 +166,7 @@ def test_csv_faults_after_the_first_run_name_their_line(tmp_path, monkeypatch, b
 
 
 def test_bytes_that_are_not_utf8_are_named_by_their_line(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "CHUNK", 2)
+    monkeypatch.setattr(limits, "CHUNK", 2)
     path = tmp_path / "t_1.csv"
     path.write_bytes(b"Id,Name\n" + b"".join(b"%d,n\n" % i for i in range(1, 7)) + b"7,caf\xe9\n8,n\n")
     with pytest.raises(Reject) as info:
@@ -185,14 +185,14 @@ def test_issue31_a_bad_byte_in_an_endless_line_is_named_in_flat_memory(tmp_path)
     with pytest.raises(Reject) as info:
         records(path)
     assert info.value.line == 2 and "not valid UTF-8" in info.value.problem
-    code = ("from pathlib import Path\nfrom filegate.readers import _not_utf8\n"
-            f"print(_not_utf8(Path({str(path)!r}), UnicodeDecodeError('utf-8', b'', 0, 1, 'x')))")
+    code = ("from pathlib import Path\nfrom filegate.kit.readers import not_utf8\n"
+            f"print(not_utf8(Path({str(path)!r}), UnicodeDecodeError('utf-8', b'', 0, 1, 'x')))")
     assert peak_rss_mib(code) < 100
 
 
 @pytest.mark.parametrize("batch", [1, 2, 5000])
 def test_ndjson_runs_skip_blank_lines_and_keep_line_numbers(tmp_path, monkeypatch, batch):
-    monkeypatch.setattr(readers, "CHUNK", batch)
+    monkeypatch.setattr(limits, "CHUNK", batch)
     path = write(tmp_path, "t_1.json", '{"a": 1}\n\n{"a": 2}\n  \n{"a": 3}\n', bom=True)
     assert records(path) == [(1, {"a": 1}), (3, {"a": 2}), (5, {"a": 3})]
     bad = write(tmp_path, "t_2.json", '{"a": 1}\n{"a": 2}\n{"a": 3}\n[1]\n')
@@ -227,8 +227,8 @@ ARRAY_LAYOUTS = {
 @pytest.mark.parametrize("batch", [1, 2, 5000])
 @pytest.mark.parametrize("layout", sorted(ARRAY_LAYOUTS))
 def test_json_array_runs_equal_the_general_reader_whatever_the_layout(tmp_path, monkeypatch, layout, batch):
-    monkeypatch.setattr(readers, "CHUNK", batch)
-    monkeypatch.setattr(readers, "LINE_LIMIT", 48)   # "long lines" has lines longer than this
+    monkeypatch.setattr(limits, "CHUNK", batch)
+    monkeypatch.setattr(limits, "LINE_LIMIT", 48)   # "long lines" has lines longer than this
     path = write(tmp_path, "t_1.json", ARRAY_LAYOUTS[layout], bom=True)
     assert records(path) == list(readers.read_json_array(path))
     assert len(records(path)) >= 3
@@ -253,8 +253,8 @@ BLOCK_LAYOUTS = {
 @pytest.mark.parametrize("block", [7, 64, 1 << 20])
 @pytest.mark.parametrize("layout", sorted(BLOCK_LAYOUTS))
 def test_json_array_blocks_equal_the_general_reader_wherever_a_block_ends(tmp_path, monkeypatch, layout, block):
-    monkeypatch.setattr(readers, "CHUNK_BYTES", block)   # blocks cut inside strings, numbers, elements
-    monkeypatch.setattr(readers, "CHUNK", 7)
+    monkeypatch.setattr(limits, "CHUNK_BYTES", block)   # blocks cut inside strings, numbers, elements
+    monkeypatch.setattr(limits, "CHUNK", 7)
     path = write(tmp_path, "t_1.json", BLOCK_LAYOUTS[layout], bom=layout == "compact")
     assert records(path) == list(readers.read_json_array(path))
 
@@ -276,7 +276,7 @@ def test_json_array_faults_after_fast_blocks_are_named_as_the_general_reader_nam
     path = write(tmp_path, "t_1.json", text)
     with pytest.raises(Reject, match=words) as reference:
         list(readers.read_json_array(path))
-    monkeypatch.setattr(readers, "CHUNK_BYTES", block)
+    monkeypatch.setattr(limits, "CHUNK_BYTES", block)
     with pytest.raises(Reject) as fast:
         records(path)
     assert (fast.value.line, fast.value.problem) == (reference.value.line, reference.value.problem)
@@ -289,7 +289,7 @@ def test_json_array_faults_after_fast_blocks_are_named_as_the_general_reader_nam
     ('[\n{"a": 1},\n{"a": 2},\n{"a": 3}\n]\n{"b": 1}', 5, "data after the end"),
 ])
 def test_json_array_faults_after_fast_runs_name_their_line(tmp_path, monkeypatch, text, line, words):
-    monkeypatch.setattr(readers, "CHUNK", 2)
+    monkeypatch.setattr(limits, "CHUNK", 2)
     with pytest.raises(Reject, match=words) as info:
         records(write(tmp_path, "t_1.json", text))
     assert info.value.line == line
@@ -298,9 +298,9 @@ def test_json_array_faults_after_fast_runs_name_their_line(tmp_path, monkeypatch
 def test_reasons_are_bounded_a_5_mb_value_is_quoted_cut(tmp_path):
     """Issue 9, defect 7: a 5 MB line was copied whole into the reason (registry, .reason.json,
     terminal). Any input is quoted in at most ~200 characters, marked as cut."""
-    from filegate.coerce import typed_csv
     from filegate.datasets.smrt.reader import read_smrt
-    from filegate.tables import Column, Table
+    from filegate.kit.coerce import typed_csv
+    from filegate.kit.tables import Column, Table
 
     huge = "9" * 5_000_000 + "x"
     path = write(tmp_path, "t_1.csv", f"Id\n{huge}\n")
@@ -356,7 +356,7 @@ def test_issue31_a_gzip_bomb_of_blank_data_is_refused_quickly_at_its_line(tmp_pa
 
     from isal import igzip
 
-    from filegate.readers import BOMB_FLOOR
+    from filegate.kit.readers.limits import BOMB_FLOOR
 
     path = tmp_path / name
     with igzip.open(path, "wb") as f:

@@ -3,11 +3,10 @@ lines, the rest of the document kept as the envelope, never the document whole."
 import json
 
 import pytest
-
-from filegate import readers
-from filegate.errors import Reject
-from filegate.readers import DocumentRecords
 from memory import peak_rss_mib
+
+from filegate.kit.errors import Reject
+from filegate.kit.readers import DocumentRecords, limits
 
 PROPERTIES = [{"identifier": {"Id": i}, "sale": {"amount": {"saleamt": 1000 * i}}} for i in range(1, 6)]
 
@@ -34,7 +33,7 @@ def starts(text: str, records) -> list[int]:
 
 @pytest.mark.parametrize("pretty", [True, False], ids=["pretty", "one-line"])
 def test_the_records_at_a_path_stream_with_their_lines_and_the_rest_is_the_envelope(tmp_path, pretty, monkeypatch):
-    monkeypatch.setattr(readers, "CHUNK", 2)   # several chunks
+    monkeypatch.setattr(limits, "CHUNK", 2)   # several chunks
     doc = {"status": {"code": 0, "total": 5, "msg": "SuccessWithResult"}, "property": PROPERTIES, "page": [1, 2]}
     text = json.dumps(doc, indent=2) if pretty else json.dumps(doc)
     docs, pairs = read(write(tmp_path, text), "property")
@@ -81,7 +80,7 @@ def make_document(path, megabytes: int) -> int:
 
 
 def test_memory_stays_flat_reading_a_200_mb_document(tmp_path):
-    code = ("import sys\nfrom filegate.readers import DocumentRecords\n"
+    code = ("import sys\nfrom filegate.kit.readers import DocumentRecords\n"
             "docs = DocumentRecords(__import__('pathlib').Path(sys.argv[1]), 'property')\n"
             "n = sum(len(records) for _, records in docs)\n"
             "assert n == docs.count == docs.envelope['trailer']['count'], (n, docs.count)\n")

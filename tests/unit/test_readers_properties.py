@@ -16,12 +16,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
-
-from filegate.errors import Reject
-from filegate.jsontext import Number
-from filegate.readers import DocumentRecords, read_records
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from memory import peak_rss_mib
+
+from filegate.kit.errors import Reject
+from filegate.kit.jsontext import Number
+from filegate.kit.readers import DocumentRecords, read_records
 
 SUFFIXES = (".csv", ".tsv", ".json", ".ndjson", ".jsonl")
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -301,11 +302,11 @@ def test_pathological_shapes_are_refused_in_bounded_memory(tmp_path, shape, head
         block = b"x" * (1 << 20)
         for _ in range(ENDLESS >> 20):
             f.write(block)
-    read = {"read_records": "from filegate.readers import read_records as read\n",
-            "document": "from filegate.readers import DocumentRecords\n"
+    read = {"read_records": "from filegate.kit.readers import read_records as read\n",
+            "document": "from filegate.kit.readers import DocumentRecords\n"
                         "read = lambda p: (r for _, c in DocumentRecords(p, 'data.items') for r in c)\n",
             "smrt": "from filegate.datasets.smrt.reader import read_smrt\nread = lambda p: read_smrt(p).records\n"}[reader]
-    code = (read + "from filegate.errors import Reject\n"
+    code = (read + "from filegate.kit.errors import Reject\n"
             f"try:\n    list(read(__import__('pathlib').Path({str(path)!r})))\n"
             "    raise SystemExit('not refused')\n"
             "except Reject as e:\n    assert e.line, e\n")

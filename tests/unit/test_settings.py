@@ -42,7 +42,7 @@ def test_a_datasets_own_settings_are_validated_the_same_way(monkeypatch):
 
 
 def test_the_cli_refuses_a_bad_setting_in_one_line(monkeypatch, capsys):
-    from filegate import cli
+    from filegate.ops import cli
 
     monkeypatch.setenv("FILEGATE_GZIP_LEVEL", "7")
     assert cli.main(["migrate"]) == 2
@@ -52,7 +52,7 @@ def test_the_cli_refuses_a_bad_setting_in_one_line(monkeypatch, capsys):
 
 def test_changing_the_ui_port_moves_the_execution_api_with_it(monkeypatch):
     """Issue 9, defect 12: with AIRFLOW__API__PORT set, tasks still called the execution API on 8080."""
-    from filegate.embedded import api_addresses
+    from filegate.ops.embedded import api_addresses
 
     for name in ("AIRFLOW__API__HOST", "AIRFLOW__API__BASE_URL", "AIRFLOW__CORE__EXECUTION_API_SERVER_URL"):
         monkeypatch.delenv(name, raising=False)

@@ -3,7 +3,7 @@ import json
 
 from psycopg.conninfo import conninfo_to_dict
 
-from filegate.warehouse import compose, conninfo_from_env, quoted, sqlalchemy_url
+from filegate.warehouse.connection import compose, conninfo_from_env, quoted, sqlalchemy_url
 
 
 def test_uri_extras_reach_psycopg_and_sqlalchemy_unchanged(monkeypatch):
@@ -34,7 +34,7 @@ def test_json_connections_and_their_extras(monkeypatch):
 
 
 def test_issue25_a_session_is_utc_and_its_connect_bounded_unless_the_connection_says_otherwise():
-    from filegate.warehouse import with_defaults
+    from filegate.warehouse.connection import with_defaults
 
     assert conninfo_to_dict(with_defaults("host=h dbname=d")) == {
         "host": "h", "dbname": "d", "connect_timeout": "10", "options": "-c TimeZone=UTC"}

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from filegate import settings
-from filegate.declaration import Dataset
+from filegate.kit.declaration import Dataset
 
 HERE = Path(__file__).parent
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from airflow.api_fastapi.core_api.security import GetUserDep
 from fastapi import Depends, HTTPException, Path, status
 
-from airflow.api_fastapi.core_api.security import GetUserDep
 from filegate import datasets
-from filegate.declaration import Dataset
+from filegate.kit.declaration import Dataset
 
 
 def may_read(user, dataset: Dataset) -> bool:

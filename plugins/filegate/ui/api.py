@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Literal
 
+from airflow.api_fastapi.core_api.security import GetUserDep
 from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import FileResponse
 
-from airflow.api_fastapi.core_api.security import GetUserDep
 from filegate.ui import access, data
 from filegate.ui.access import ReadableDataset
 

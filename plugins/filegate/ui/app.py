@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import importlib
 
+from airflow.api_fastapi.core_api.security import requires_authenticated
 from fastapi import Depends, FastAPI
 
-from airflow.api_fastapi.core_api.security import requires_authenticated
 from filegate import datasets
 from filegate.ui import access, api, pages
 

@@ -1,6 +1,6 @@
 """What the filegate UI shows, as typed records: the JSON API returns them as they are and the HTML
 pages render them, so the two never disagree. Everything comes from the registry
-(`filegate.registry`) and the settings' folders; nothing here takes a path from a request.
+(`filegate.ingest.registry`) and the settings' folders; nothing here takes a path from a request.
 """
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from typing import Self
 
 from pydantic import BaseModel, Field
 
-from filegate import registry, settings
-from filegate.declaration import Dataset
-from filegate.registry import FileStatus, RegisteredFile
+from filegate import settings
+from filegate.ingest import registry
+from filegate.ingest.registry import FileStatus, RegisteredFile
+from filegate.kit.declaration import Dataset
 
 PER_PAGE = 50
 MAX_PER_PAGE = 500
@@ -21,7 +22,7 @@ MAX_PER_PAGE = 500
 def conninfo() -> str:
     """The warehouse, as Airflow's `warehouse` connection names it (env var, secrets backend or DB),
     read per request: a changed connection needs no restart."""
-    from filegate.warehouse import conninfo_from_airflow, conninfo_from_env
+    from filegate.warehouse.connection import conninfo_from_airflow, conninfo_from_env
 
     try:
         return conninfo_from_env()
@@ -30,7 +31,7 @@ def conninfo() -> str:
 
 
 def connect():
-    from filegate.warehouse import connect as open_connection
+    from filegate.warehouse.connection import connect as open_connection
 
     return open_connection(conninfo())
 
@@ -139,10 +140,9 @@ def claims_out(ds: Dataset, held: list[registry.Claims]) -> list[ClaimsOut]:
 def run_states(dag_id: str, run_ids: list[str]) -> dict[str, str]:
     """{run_id: state} of the DAG's runs, from Airflow's metadata database (the api-server's own
     session); a run it does not know is left out."""
-    from sqlalchemy import select
-
     from airflow.models.dagrun import DagRun
     from airflow.utils.session import create_session
+    from sqlalchemy import select
 
     with create_session() as session:
         rows = session.execute(select(DagRun.run_id, DagRun.state)
@@ -201,7 +201,7 @@ def report_file(ds: Dataset, report: str, day: date) -> Path | None:
 
 
 def docs_site(ds: Dataset) -> Path:
-    """The dataset's Great Expectations Data Docs site (filegate.quality writes it)."""
+    """The dataset's Great Expectations Data Docs site (filegate.ingest.audit writes it)."""
     return settings.load().quality / ds.name / "data_docs"
 
 

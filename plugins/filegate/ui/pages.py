@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
+from airflow.api_fastapi.core_api.security import GetUserDep
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, FunctionLoader
 
-from airflow.api_fastapi.core_api.security import GetUserDep
 from filegate.ui import access, assets, data
 from filegate.ui.access import ReadableDataset
 from filegate.ui.api import StatusFilter

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from filegate.declaration import Dataset
-from filegate.tables import Column, Table
+from filegate.kit.declaration import Dataset
+from filegate.kit.tables import Column, Table
 
 ITEMS = Table(
     name="items",
@@ -33,10 +33,10 @@ ITEMS = Table(
 
 
 def read(path, settings):
-    from filegate.coerce import typed_json
-    from filegate.declaration import ParsedFile
-    from filegate.errors import Reject
-    from filegate.readers import DocumentRecords
+    from filegate.kit.coerce import typed_json
+    from filegate.kit.declaration import ParsedFile
+    from filegate.kit.errors import Reject
+    from filegate.kit.readers import DocumentRecords
 
     records = DocumentRecords(path, "items")
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from filegate.datasets.events.settings import EventsSettings, events_settings
 from filegate.datasets.events.tables import TABLES
-from filegate.declaration import Dataset
+from filegate.kit.declaration import Dataset
 
 __all__ = ["DATASET", "EventsSettings", "events_settings"]
 
@@ -35,7 +35,7 @@ def _read(path, settings):
 
 def _sample(landing_dir, settings) -> str:
     from filegate.datasets.events.sample import write_sample
-    from filegate.samples import settled_time
+    from filegate.kit.delivery import settled_time
 
     files = write_sample(landing_dir, created=settled_time(settings))
     bad = sum(kind == "bad" for kind, _ in files.values())

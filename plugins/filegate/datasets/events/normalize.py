@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from filegate import jsontext
+from filegate.kit import jsontext
 
 ALIASES = {"ts": "ts", "time": "ts", "timestamp": "ts", "level": "level", "lvl": "level", "severity": "level",
            "event": "event", "user_id": "user_id", "user": "user_id", "session_id": "session_id",

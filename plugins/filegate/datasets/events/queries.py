@@ -10,15 +10,15 @@ queries for one day: `include/sql/events/reports/`).
     >>> queries.error_rate(conninfo, date(2024, 3, 1), date(2024, 3, 31))
     >>> queries.top_paths(conninfo, date(2024, 3, 1))
 
-`conninfo` is a libpq connection string to the warehouse (`filegate.warehouse.conninfo_from_env()` gives
+`conninfo` is a libpq connection string to the warehouse (`filegate.warehouse.connection.conninfo_from_env()` gives
 the configured one where AIRFLOW_CONN_WAREHOUSE is set, as under `make up`).
 """
 from __future__ import annotations
 
 from datetime import date
 
-from filegate.daily import day_interval
-from filegate.reports import report_query
+from filegate.outputs.daily import day_interval
+from filegate.outputs.reports import report_query
 
 
 def events_by_type(conninfo: str, first: date, last: date | None = None) -> list[dict]:
@@ -44,7 +44,7 @@ def top_paths(conninfo: str, first: date, last: date | None = None) -> list[dict
 def _rows(conninfo: str, report: str, first: date, last: date | None) -> list[dict]:
     from psycopg.rows import dict_row
 
-    from filegate.warehouse import connect
+    from filegate.warehouse.connection import connect
 
     last = first if last is None else last
     if last < first:

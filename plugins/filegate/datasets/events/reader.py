@@ -17,8 +17,8 @@ from typing import Iterator
 
 from filegate.datasets.events.logs import clf, is_clf, is_logfmt, logfmt
 from filegate.datasets.events.normalize import ALIASES, event_from_pairs, finish
-from filegate.declaration import ParsedFile
-from filegate.errors import Reject, excerpt
+from filegate.kit.declaration import ParsedFile
+from filegate.kit.errors import Reject, excerpt
 
 KINDS = (".log", ".csv", ".json")
 Events = Iterator[tuple[str, int, dict]]   # ("events", line, event): ParsedFile.from_records hands them on in chunks
@@ -34,7 +34,7 @@ def kind_of(path: Path) -> str:
 
 
 def read_events(path: Path, settings=None, chunk_rows: int | None = None) -> ParsedFile:
-    from filegate.readers import Gunzipped, open_bytes
+    from filegate.kit.readers import Gunzipped, open_bytes
 
     if chunk_rows is None:
         from filegate.datasets.events.settings import events_settings
@@ -72,7 +72,7 @@ def read_events(path: Path, settings=None, chunk_rows: int | None = None) -> Par
 def _first_line(f) -> tuple[str | None, int]:
     """The first non-blank line (decoded leniently: only for telling the grammar), or None, and
     how many blank lines came before it."""
-    from filegate.readers import MAX_LINE
+    from filegate.kit.readers.limits import MAX_LINE
 
     blank = 0
     for raw in iter(lambda: f.readline(MAX_LINE), b""):
@@ -86,7 +86,7 @@ def _first_line(f) -> tuple[str | None, int]:
 def raw_lines(path: Path, chunk_rows: int) -> Iterator[tuple[int, bytes]]:
     """(line number, raw line) from `chunk_rows` lines read at a time; a line longer than MAX_LINE,
     or corrupt gzip data, refuses the file at its line."""
-    from filegate.readers import bounded_lines, open_bytes
+    from filegate.kit.readers import bounded_lines, open_bytes
 
     done = 0
     with open_bytes(path) as f:
@@ -126,7 +126,7 @@ def log_events(lines: Iterator[tuple[int, bytes]], grammar: str) -> Events:
 def csv_events(lines: Iterator[tuple[int, bytes]]) -> Events:
     """A header row, then one event per row: known columns by their names, every other column an
     attribute (an empty field: the attribute is absent, as CSV cannot tell empty from missing)."""
-    from filegate.readers import csv_reader
+    from filegate.kit.readers import csv_reader
 
     texts = (_text(number, raw) for number, raw in lines)
     reader = csv_reader(texts, strict=True)
@@ -177,8 +177,8 @@ def ndjson_events(lines: Iterator[tuple[int, bytes]]) -> Events:
     numbers as spelled)."""
     import msgspec
 
-    from filegate import jsontext
-    from filegate.readers import json_object
+    from filegate.kit import jsontext
+    from filegate.kit.readers import json_object
 
     decode, unique = jsontext.fast().decode, jsontext.unique_keys
     for number, raw in lines:
@@ -203,7 +203,7 @@ def ndjson_events(lines: Iterator[tuple[int, bytes]]) -> Events:
 
 def json_array_events(path: Path) -> Events:
     """The elements of an array, streamed."""
-    from filegate.readers import read_json_array_chunks
+    from filegate.kit.readers import read_json_array_chunks
 
     for lines, records in read_json_array_chunks(path):
         for number, record in zip(lines, records):

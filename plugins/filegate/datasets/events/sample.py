@@ -208,7 +208,7 @@ def _json_stored(e: Event) -> Event:
 
 def write_sample(landing_dir: Path, created: datetime | None = None) -> dict[str, tuple[str, bytes]]:
     """The sample, dated the UTC day of `created` (default now), written in delivery order."""
-    from filegate.samples import write_in_delivery_order
+    from filegate.kit.delivery import write_in_delivery_order
 
     created = created or datetime.now(UTC)
     files = {name: (kind, data) for name, (kind, data, _) in sample_files(created.astimezone(UTC).date()).items()}

@@ -7,7 +7,7 @@ Every key that is not a known field is an attribute, kept as text in an hstore (
 """
 from __future__ import annotations
 
-from filegate.tables import Column, Table
+from filegate.kit.tables import Column, Table
 
 KNOWN = ("ts", "level", "event", "user_id", "session_id", "message")
 

@@ -18,7 +18,7 @@ See docs/datasets/housing.md.
 from __future__ import annotations
 
 from filegate.datasets.housing.tables import SALES
-from filegate.declaration import Dataset
+from filegate.kit.declaration import Dataset
 
 
 def _read(path, settings):
@@ -29,7 +29,7 @@ def _read(path, settings):
 
 def _sample(landing_dir, settings) -> str:
     from filegate.datasets.housing.sample import write_sample
-    from filegate.samples import settled_time
+    from filegate.kit.delivery import settled_time
 
     files = write_sample(landing_dir, created=settled_time(settings))
     bad = sum(kind == "bad" for kind, _ in files.values())

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from filegate.declaration import ParsedFile
-from filegate.errors import Reject, excerpt
+from filegate.kit.declaration import ParsedFile
+from filegate.kit.errors import Reject, excerpt
 
 
 def read_housing(path: Path, settings=None) -> ParsedFile:
-    from filegate.coerce import typed_json
     from filegate.datasets.housing.tables import SALES
-    from filegate.readers import DocumentRecords
+    from filegate.kit.coerce import typed_json
+    from filegate.kit.readers import DocumentRecords
 
     records = DocumentRecords(path, "property")
     header: dict = {}   # filled from the response's status once it is read (the registry keeps it)

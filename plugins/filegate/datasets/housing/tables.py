@@ -7,7 +7,7 @@ the delivery latest in file order wins.
 """
 from __future__ import annotations
 
-from filegate.tables import Column, Table
+from filegate.kit.tables import Column, Table
 
 SALES = Table(
     name="sales",

@@ -13,7 +13,7 @@ top_playlist_artist, top_album; ties are listed in a fixed order. See docs/datas
 from __future__ import annotations
 
 from filegate.datasets.raw_data.tables import TABLES, UNDECLARED
-from filegate.declaration import Dataset
+from filegate.kit.declaration import Dataset
 
 
 def _read(path, settings):
@@ -24,7 +24,7 @@ def _read(path, settings):
 
 def _sample(landing_dir, settings) -> str:
     from filegate.datasets.raw_data.sample import write_sample
-    from filegate.samples import settled_time
+    from filegate.kit.delivery import settled_time
 
     rows = write_sample(landing_dir, created=settled_time(settings))
     return (f"a music-store sample ({sum(map(len, rows.values()))} rows in {len(rows)} tables, mixed formats, "

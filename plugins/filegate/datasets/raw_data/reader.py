@@ -1,5 +1,5 @@
 """raw_data reader: `landing/raw_data/<table>/<table>_<n>.<ext>`, any of CSV (`,` `;` tab `|`),
-NDJSON or a JSON array, typed by the table's declaration (filegate.coerce), so the same logical
+NDJSON or a JSON array, typed by the table's declaration (filegate.kit.coerce), so the same logical
 record comes out identical whatever format it arrived in.
 
 A subfolder with no declared schema is still read (nothing is lost): its records go, untyped,
@@ -11,10 +11,16 @@ import logging
 import re
 from pathlib import Path
 
-from filegate.coerce import typed_csv, typed_json
 from filegate.datasets.raw_data.tables import TABLES, UNDECLARED
-from filegate.declaration import ParsedFile
-from filegate.readers import detect_format, read_csv_chunks, read_json_array_chunks, read_ndjson_chunks, read_records
+from filegate.kit.coerce import typed_csv, typed_json
+from filegate.kit.declaration import ParsedFile
+from filegate.kit.readers import (
+    detect_format,
+    read_csv_chunks,
+    read_json_array_chunks,
+    read_ndjson_chunks,
+    read_records,
+)
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The Chinook-style music-store tables, declared once with filegate's table kit.
 
-Everything about a table derives from this declaration (filegate.tables): the ORM model (and so
+Everything about a table derives from this declaration (filegate.kit.tables): the ORM model (and so
 the migration), the staging columns, the typing, the upsert, the Great Expectations checks. Source
 column names map to warehouse names by snake_case (`TrackId` -> `track_id`, `MediaTypeId` ->
 `media_type_id`) and match whatever their spelling of case and separators (`TrackId`, `track_id`,
@@ -9,7 +9,7 @@ and the same batch), so a late-arriving parent never blocks a load.
 """
 from __future__ import annotations
 
-from filegate.tables import Column, Table
+from filegate.kit.tables import Column, Table
 
 
 def _cols(*pairs: str) -> tuple[Column, ...]:

@@ -16,9 +16,9 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from filegate.declaration import Dataset
+from filegate.kit.declaration import Dataset
+from filegate.kit.tables import Column, Table
 from filegate.settings import load
-from filegate.tables import Column, Table
 
 
 class SmrtSettings(BaseSettings):

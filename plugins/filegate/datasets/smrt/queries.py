@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from filegate import registry
 from filegate.datasets.smrt.reader import canonical_meter
-from filegate.warehouse import connect
+from filegate.ingest import registry
+from filegate.warehouse.connection import connect
 
 
 def meter_count(conninfo: str) -> int:

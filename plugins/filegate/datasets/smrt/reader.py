@@ -17,9 +17,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
-from filegate.declaration import ParsedFile
-from filegate.errors import QUOTE_LIMIT, Reject, bounded, excerpt
-from filegate.readers import bounded_lines, csv_reader
+from filegate.kit.declaration import ParsedFile
+from filegate.kit.errors import QUOTE_LIMIT, Reject, bounded, excerpt
+from filegate.kit.readers import bounded_lines, csv_reader
 
 HEADER_FIELDS = ("record id", "file type", "company id", "creation date", "creation time", "generation number")
 CONSU_FIELDS = ("record id", "meter number", "measurement date", "measurement time", "consumption")

@@ -21,7 +21,7 @@ line per operator with its wells and their months, streamed. See docs/datasets/w
 from __future__ import annotations
 
 from filegate.datasets.wells.tables import TABLES
-from filegate.declaration import Dataset, Export
+from filegate.kit.declaration import Dataset, Export
 
 
 def _read(path, settings):
@@ -38,7 +38,7 @@ def _operator_wells(rows):
 
 def _sample(landing_dir, settings) -> str:
     from filegate.datasets.wells.sample import write_sample
-    from filegate.samples import settled_time
+    from filegate.kit.delivery import settled_time
 
     files = write_sample(landing_dir, created=settled_time(settings))
     bad = sum(kind == "bad" for kind, _ in files.values())

@@ -15,8 +15,8 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from filegate.declaration import ParsedFile
-from filegate.errors import Reject
+from filegate.kit.declaration import ParsedFile
+from filegate.kit.errors import Reject
 
 PRODUCTION_NAME = re.compile(r"productiondata([0-9]*)", re.IGNORECASE)
 
@@ -32,9 +32,9 @@ def kind_of(path: Path) -> str:
 
 
 def read_wells(path: Path, settings=None) -> ParsedFile:
-    from filegate.coerce import typed_json
     from filegate.datasets.wells.tables import PRODUCTION, WELLS
-    from filegate.readers import detect_format, read_json_array_chunks, read_ndjson_chunks
+    from filegate.kit.coerce import typed_json
+    from filegate.kit.readers import detect_format, read_json_array_chunks, read_ndjson_chunks
 
     kind = kind_of(path)
     table = WELLS if kind == "master" else PRODUCTION

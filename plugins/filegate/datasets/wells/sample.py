@@ -103,7 +103,7 @@ def sample_files(seed: int = 17) -> dict[str, tuple[str, str]]:
 
 def write_sample(landing_dir: Path, created: datetime | None = None) -> dict[str, tuple[str, str]]:
     """Write the sample, each file's time set in delivery order ending at `created` (now)."""
-    from filegate.samples import write_in_delivery_order
+    from filegate.kit.delivery import write_in_delivery_order
 
     files = sample_files()
     write_in_delivery_order(landing_dir, files, created)

@@ -7,7 +7,7 @@ a well's production is (api, year, month): delivered again, the delivery latest 
 """
 from __future__ import annotations
 
-from filegate.tables import Column, Table
+from filegate.kit.tables import Column, Table
 
 WELLS = Table(
     name="wells",

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from filegate.datasets.housing.reader import expected_records, read_housing
-from filegate.errors import Reject
+from filegate.kit.errors import Reject
 
 FULL = {
     "identifier": {"Id": 184713191, "fips": "06111", "apn": "x", "attomId": 184713191},

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from filegate.datasets.raw_data.reader import read_raw
-from filegate.errors import Reject
+from filegate.kit.errors import Reject
 
 TRACK_CSV = ("TrackId,Name,AlbumId,MediaTypeId,GenreId,Composer,Milliseconds,Bytes,UnitPrice\n"
              '7,"Song, ""One""",3,1,2,,343719,11170334,0.990\n')
@@ -85,9 +85,9 @@ def test_a_file_mixing_fast_and_slow_values_reads_as_the_reference_would(tmp_pat
 
 @pytest.mark.parametrize("batch", [1, 2, 5000])
 def test_json_runs_mixing_layouts_type_each_record_by_its_own_keys(tmp_path, monkeypatch, batch):
-    from filegate import readers
+    from filegate.kit.readers import limits
 
-    monkeypatch.setattr(readers, "CHUNK", batch)
+    monkeypatch.setattr(limits, "CHUNK", batch)
     lines = [{"GenreId": 1, "Name": "Rock"}, {"genre_id": "2"}, {"Name": "", "GenreId": 3.0},
              {"GenreId": " 4 ", "Name": 5}]
     text = "\n".join(json.dumps(r) for r in lines) + "\n"

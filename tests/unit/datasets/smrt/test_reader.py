@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from filegate.declaration import CHUNK
 from filegate.datasets.smrt.reader import canonical_meter, read_smrt
-from filegate.errors import Reject
+from filegate.kit.declaration import CHUNK
+from filegate.kit.errors import Reject
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "smrt"
 HEADER = '"HEADR","SMRT","GAZ","20191007","134500","PN007505"'

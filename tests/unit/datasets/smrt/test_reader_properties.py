@@ -6,10 +6,11 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from filegate.datasets.smrt.reader import read_smrt
-from filegate.errors import Reject
+from filegate.kit.errors import Reject
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 HEADER = '"HEADR","SMRT","GAZ","20191007","134500","PN007505"\n'

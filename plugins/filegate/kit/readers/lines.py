@@ -1,0 +1,38 @@
+"""Lines as the readers take them: none longer than MAX_LINE, and a file that is not UTF-8
+refused at the first line holding a bad byte."""
+from __future__ import annotations
+
+from functools import partial
+from itertools import chain
+from pathlib import Path
+from typing import Iterator
+
+from filegate.kit.errors import Reject
+from filegate.kit.readers import limits
+from filegate.kit.readers.compressed import open_bytes
+
+
+def not_utf8(path: Path, error: UnicodeDecodeError) -> Reject:
+    """The Reject for a file that is not UTF-8, naming the first line holding a bad byte (found
+    block by block: the file may be one endless line)."""
+    import codecs
+
+    decoder, line = codecs.getincrementaldecoder("utf-8")(), 1
+    with open_bytes(path) as f:
+        for block in chain(iter(partial(f.read, 1 << 20), b""), [None]):
+            try:
+                decoder.decode(block or b"", final=block is None)
+            except UnicodeDecodeError as e:   # e.object: the few bytes held back (no newline), then the block
+                return Reject(line + e.object.count(b"\n", 0, e.start), f"bytes are not valid UTF-8 ({e.reason})")
+            if block is not None:
+                line += block.count(b"\n")
+    return Reject(1, f"bytes are not valid UTF-8 ({error.reason})")
+
+
+def bounded_lines(f, empty: str | bytes, first: int = 1) -> Iterator:
+    """The lines of `f` (text or binary; `first`: the number of the next line); a line longer than
+    MAX_LINE is refused as soon as that much of it is read, never read whole."""
+    for number, line in enumerate(iter(partial(f.readline, limits.MAX_LINE + 1), empty), start=first):
+        if len(line) > limits.MAX_LINE:
+            raise Reject(number, f"a line longer than {limits.MAX_LINE >> 20} MiB: refused rather than read whole")
+        yield line
