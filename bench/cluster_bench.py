@@ -56,7 +56,7 @@ def make(target: str, env: dict) -> str:
 
 def control_env(env: dict) -> dict:
     """The scheduler's environment as `make cluster` computes it for this configuration."""
-    code = ("import json; from filegate import cluster, settings; s = settings.load(); "
+    code = ("import json; from filegate import settings; from filegate.ops import cluster; s = settings.load(); "
             "c = settings.load(cluster.ClusterSettings); print(json.dumps(cluster.role_environment("
             "s, 'scheduler', cluster.shared_environment(s, c, cluster.cluster_secrets(s)))))")
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True)

@@ -43,7 +43,7 @@ def write_samples(folder: Path) -> None:
     s = settings.load()
     for ds in datasets.discovered():
         if ds.name in DATASETS:
-            ds.sample(folder / ds.name, s)
+            ds.write_sample(folder / ds.name, s)
 
 
 def deliver(template: Path, landing: Path) -> None:
@@ -52,7 +52,7 @@ def deliver(template: Path, landing: Path) -> None:
 
 def role_env(env: dict, role: str = "scheduler") -> dict:
     """The environment `make cluster` gives a role, computed in B's own environment."""
-    code = ("import json, os; from filegate import cluster, settings; s = settings.load(); "
+    code = ("import json, os; from filegate import settings; from filegate.ops import cluster; s = settings.load(); "
             "c = settings.load(cluster.ClusterSettings); "
             f"print(json.dumps(cluster.role_environment(s, {role!r}, cluster.shared_environment(s, c, "
             "cluster.cluster_secrets(s)))))")

@@ -25,7 +25,7 @@ def test_eval_make_env_gets_only_export_lines():
 def test_a_shell_that_ran_make_env_still_uses_the_embedded_stack():
     """After `eval "$(make -s env)"` the shell holds both database URLs; filegate took them for the
     user's own PostgreSQL, so after `make down` every later make target failed with a traceback."""
-    code = "from filegate import embedded; print(embedded.own_databases())"
+    code = "from filegate.ops import embedded; print(embedded.own_databases())"
     fresh_shell = {k: v for k, v in os.environ.items()   # a person's shell, before any eval
                    if k not in ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW_CONN_WAREHOUSE")}
     shell = subprocess.run(["bash", "-c", f'eval "$(make -s env)" && .venv/bin/python -c "{code}"'],

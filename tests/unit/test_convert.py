@@ -72,7 +72,7 @@ def test_memory_does_not_grow_with_file_size(tmp_path):
 def test_records_of_a_table_the_dataset_does_not_load_are_a_bug_not_dropped(tmp_path, settings):
     from dataclasses import replace
 
-    from filegate.kit.declaration import ParsedFile
+    from filegate.kit.parsed import ParsedFile
 
     def reader(path, settings):
         return ParsedFile.from_records({}, "k", iter([("readings", 1, {"meter_number": "1"}), ("meters", 2, {})]))

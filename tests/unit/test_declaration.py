@@ -1,13 +1,14 @@
 """Dataset declarations: chunks per table, reports and publish steps found in the SQL folder."""
 import pytest
 
-from filegate.kit import declaration
-from filegate.kit.declaration import Dataset, ParsedFile, chunked
+from filegate.kit import parsed as parsed_module
+from filegate.kit.declaration import Dataset
+from filegate.kit.parsed import ParsedFile, chunked
 from filegate.kit.tables import Column, Table
 
 
 def test_interleaved_tables_are_chunked_per_table_not_one_record_at_a_time(monkeypatch):
-    monkeypatch.setattr(declaration, "CHUNK", 3)
+    monkeypatch.setattr(parsed_module, "CHUNK", 3)
     records = [("parent" if i % 2 == 0 else "child", i + 1, {"n": i}) for i in range(10)]
     chunks = [(t, [r["_line"] for r in c]) for t, c in chunked(iter(records))]
     assert chunks == [("parent", [1, 3, 5]), ("child", [2, 4, 6]), ("parent", [7, 9]), ("child", [8, 10])]

@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 
-from filegate.kit.declaration import ParsedFile
+from filegate.kit.parsed import ParsedFile
 
 
 def _python(code: str, **env: str) -> dict:

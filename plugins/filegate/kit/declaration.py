@@ -3,7 +3,11 @@ SQL under `include/sql/<name>/` and its migration. The core names no dataset.
 
 A reader turns a raw file into a header (kept in the registry), a sort key (publish order inside
 a batch) and its records as chunks: runs of up to CHUNK records of one table (see `ParsedFile`).
-It raises `filegate.kit.errors.Reject` for a file that must not be loaded. Claim, convert, stage,
+It raises `filegate.kit.errors.Reject` for a file that must not be loaded. A dataset whose files
+are CSV/TSV, NDJSON or JSON arrays declares no reader: the kit's default reader
+(`filegate.kit.readers.declared`) detects the format and types by the declaration. A reader,
+sample, checks or export shape is declared by reference, `"package.module:function"`, imported
+when first called (so the declaration parses fast), or as a function. Claim, convert, stage,
 audit, publish and reports are generic, driven by this declaration and the SQL files.
 
 Words used throughout: a *chunk* is a run of records of one table from one file; a *batch* is the
@@ -15,54 +19,24 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator, cast
 
+from filegate.kit.parsed import ParsedFile
+from filegate.kit.references import referenced
 from filegate.kit.tables import Table
 from filegate.settings import SQL_DIR, Settings
-
-Record = dict[str, Any]
-CHUNK = 5_000   # records handed on at a time: per-record Python overhead is what convert costs
 
 
 @dataclass(frozen=True)
 class Export:
     """A daily nested NDJSON gzip export (`filegate.outputs.exports` writes it)."""
     name: str
-    shape: Callable[[Iterator[tuple]], Iterator[bytes]]   # the query's rows, in order -> NDJSON text pieces
+    shape: Callable[[Iterator[tuple]], Iterator[bytes]] | str   # the query's rows, in order -> NDJSON text pieces
 
+    def __post_init__(self):
+        object.__setattr__(self, "shape", referenced(self.shape))
 
-@dataclass
-class ParsedFile:
-    """A file's header and sort key, and its records as `chunks`: `(table, records)` runs, each
-    record carrying the line it starts on as `_line`. A reader that yields one record at a time
-    builds it with `from_records`."""
-    header: dict[str, Any]
-    sort_key: str
-    chunks: Iterator[tuple[str, list[Record]]]
-
-    @classmethod
-    def from_records(cls, header: dict[str, Any], sort_key: str,
-                     records: Iterator[tuple[str, int, Record]]) -> "ParsedFile":
-        return cls(header, sort_key, chunked(records))
-
-    @property
-    def records(self) -> Iterator[tuple[str, int, Record]]:
-        """One `(table, line, record)` at a time (the chunks, unrolled; each record without its
-        `_line`, a copy: the chunks are left as the reader made them)."""
-        for table, chunk in self.chunks:
-            for record in chunk:
-                yield table, record["_line"], {k: v for k, v in record.items() if k != "_line"}
-
-
-def chunked(records: Iterator[tuple[str, int, Record]]) -> Iterator[tuple[str, list[Record]]]:
-    """Runs of up to CHUNK records per table, whatever the order the tables interleave in (a
-    reader alternating parents and children must not make one-record runs)."""
-    pending: dict[str, list[Record]] = {}
-    for table, line, record in records:
-        record["_line"] = line
-        chunk = pending.setdefault(table, [])
-        chunk.append(record)
-        if len(chunk) >= CHUNK:
-            yield table, pending.pop(table)
-    yield from pending.items()
+    def pieces(self, rows: Iterator[tuple]) -> Iterator[bytes]:
+        """The export's NDJSON text, shaped from the query's rows."""
+        return cast(Callable[[Iterator[tuple]], Iterator[bytes]], self.shape)(rows)
 
 
 @dataclass(frozen=True)
@@ -70,15 +44,18 @@ class Dataset:
     name: str
     description: str                                      # one line, shown in the Airflow UI
     pattern: str                                          # glob(s) under landing/<name>/, space-separated
-    reader: Callable[[Path, Settings], ParsedFile]
     tables: tuple[Table, ...]
-    checks: Callable[[Table, dict[str, str]], list] | None = None   # suite additions: expectations for
-                                                          # a table, given the batch's staging tables
+    reader: Callable[[Path, Settings], ParsedFile] | str | None = None   # None: the kit's default reader
+    undeclared: str | None = None                         # default reader: the table keeping, as JSONB, the
+                                                          # records of a subfolder that names no table
+    checks: Callable[[Table, dict[str, str]], list] | str | None = None   # suite additions: expectations
+                                                          # for a table, given the batch's staging tables
     reloadable: bool = False                              # a loaded name may be re-delivered and upserted
     renamed_copies: bool = False                          # a loaded file's bytes may load again under another name
     summary_reports: tuple[str, ...] = ()                 # reports `make run` prints in its summary
     exports: tuple[Export, ...] = ()                      # nested NDJSON documents shaped from exports/<name>.sql
-    sample: Callable[[Path, Settings], str] | None = None # writes a sample into landing/<name>/, says what
+    sample: Callable[[Path, Settings], str] | str | None = None   # writes a sample into landing/<name>/,
+                                                          # says what
     settings: Callable[[], Any] | None = None             # the dataset's own settings (validated at start)
     tags: tuple[str, ...] = ()
     schedule: str = "@daily"                              # the ingest DAG's (FILEGATE_<NAME>_SCHEDULE overrides)
@@ -90,6 +67,10 @@ class Dataset:
 
     def __post_init__(self):
         object.__setattr__(self, "tables", tuple(t.in_schema(self.name) for t in self.tables))
+        for name in ("reader", "checks", "sample"):
+            object.__setattr__(self, name, referenced(getattr(self, name)))
+        if self.undeclared is not None:
+            self.table(self.undeclared)   # a KeyError naming the tables, at declaration
         if self.sql_dir is None:
             object.__setattr__(self, "sql_dir", SQL_DIR / self.name)
 
@@ -100,6 +81,23 @@ class Dataset:
     @property
     def reports_dag_id(self) -> str:
         return f"{self.name}_reports"
+
+    def read(self, path: Path, settings: Settings) -> ParsedFile:
+        """`path` as its reader (or the default reader) reads it."""
+        if self.reader is None:
+            from filegate.kit.readers.declared import read_declared
+
+            undeclared = self.table(self.undeclared) if self.undeclared else None
+            return read_declared(path, self.loaded_tables, undeclared)
+        return cast(Callable[[Path, Settings], ParsedFile], self.reader)(path, settings)
+
+    def checks_for(self, table: Table, staging: dict[str, str]) -> list:
+        """The dataset's own expectations for `table` (the standard ones come from its declaration)."""
+        return list(cast(Callable, self.checks)(table, staging)) if self.checks is not None else []
+
+    def write_sample(self, landing_dir: Path, settings: Settings) -> str | None:
+        """Write the dataset's sample into `landing_dir`; what was written, or None without one."""
+        return cast(Callable[[Path, Settings], str], self.sample)(landing_dir, settings) if self.sample else None
 
     def table(self, name: str) -> Table:
         for t in self.tables:

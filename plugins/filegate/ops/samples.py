@@ -20,5 +20,5 @@ def write_if_fresh(s: Settings, conninfo: str) -> None:
     for ds in datasets.discovered():
         if ds.sample is not None:
             folder = s.landing / ds.name
-            what = ds.sample(folder, s)
+            what = ds.write_sample(folder, s)
             say(f"• fresh environment: wrote {what} to {folder}")

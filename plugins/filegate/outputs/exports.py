@@ -42,7 +42,7 @@ def write_export(conninfo: str, dataset: str, name: str, day: date, reports_root
             cursor.itersize = FETCH_ROWS
             cursor.execute(source.read_text().strip().rstrip(";"), {"start": start, "end": end})
             buffer = bytearray()
-            for piece in export.shape(progress.count(cursor)):
+            for piece in export.pieces(progress.count(cursor)):
                 buffer += piece
                 if len(buffer) >= FLUSH_BYTES:
                     f.write(buffer)

@@ -34,8 +34,8 @@ ITEMS = Table(
 
 def read(path, settings):
     from filegate.kit.coerce import typed_json
-    from filegate.kit.declaration import ParsedFile
     from filegate.kit.errors import Reject
+    from filegate.kit.parsed import ParsedFile
     from filegate.kit.readers import DocumentRecords
 
     records = DocumentRecords(path, "items")

@@ -27,30 +27,15 @@ from filegate.kit.declaration import Dataset
 __all__ = ["DATASET", "EventsSettings", "events_settings"]
 
 
-def _read(path, settings):
-    from filegate.datasets.events.reader import read_events
-
-    return read_events(path, settings)
-
-
-def _sample(landing_dir, settings) -> str:
-    from filegate.datasets.events.sample import write_sample
-    from filegate.kit.delivery import settled_time
-
-    files = write_sample(landing_dir, created=settled_time(settings))
-    bad = sum(kind == "bad" for kind, _ in files.values())
-    return f"{len(files)} event files (logfmt, access log, CSV, JSON; gzip too; {bad} bad ones)"
-
-
 DATASET = Dataset(
     name="events",
     description="Application and web-server events (.log logfmt/access logs, .csv, .json; gzip) with hstore attributes",
     pattern="*.log *.csv *.json *.log.gz *.csv.gz *.json.gz",
-    reader=_read,
+    reader="filegate.datasets.events.reader:read_events",
     tables=TABLES,
     reloadable=True,   # a file re-delivered under its name with other bytes replaces its earlier rows
     summary_reports=("events_by_type",),
-    sample=_sample,
+    sample="filegate.datasets.events.sample:write_for_first_run",
     settings=events_settings,
     tags=("events", "logs"),
 )

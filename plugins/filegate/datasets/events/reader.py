@@ -17,8 +17,8 @@ from typing import Iterator
 
 from filegate.datasets.events.logs import clf, is_clf, is_logfmt, logfmt
 from filegate.datasets.events.normalize import ALIASES, event_from_pairs, finish
-from filegate.kit.declaration import ParsedFile
 from filegate.kit.errors import Reject, excerpt
+from filegate.kit.parsed import ParsedFile
 
 KINDS = (".log", ".csv", ".json")
 Events = Iterator[tuple[str, int, dict]]   # ("events", line, event): ParsedFile.from_records hands them on in chunks

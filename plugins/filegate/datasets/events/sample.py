@@ -276,3 +276,12 @@ def _render(form: str, evs: list[Event], first: bool) -> str:
         return "".join(json.dumps(json_record(e, "context"), ensure_ascii=False) + "\n" for e in evs)
     body = ",\n".join(json.dumps(json_record(e, "attributes"), ensure_ascii=False) for e in evs)
     return ("[\n" if first else ",\n") + body
+
+
+def write_for_first_run(landing_dir: Path, settings) -> str:
+    """The dataset's sample (`Dataset.sample`): written as delivered a while ago, said in a line."""
+    from filegate.kit.delivery import settled_time
+
+    files = write_sample(landing_dir, created=settled_time(settings))
+    bad = sum(kind == "bad" for kind, _ in files.values())
+    return f"{len(files)} event files (logfmt, access log, CSV, JSON; gzip too; {bad} bad ones)"

@@ -20,30 +20,14 @@ from __future__ import annotations
 from filegate.datasets.housing.tables import SALES
 from filegate.kit.declaration import Dataset
 
-
-def _read(path, settings):
-    from filegate.datasets.housing.reader import read_housing
-
-    return read_housing(path, settings)
-
-
-def _sample(landing_dir, settings) -> str:
-    from filegate.datasets.housing.sample import write_sample
-    from filegate.kit.delivery import settled_time
-
-    files = write_sample(landing_dir, created=settled_time(settings))
-    bad = sum(kind == "bad" for kind, _ in files.values())
-    return f"{len(files)} sales API responses (sales re-delivered across them, an empty result, {bad} bad ones)"
-
-
 DATASET = Dataset(
     name="housing",
     description="Property-sales API responses (nested JSON) flattened into one row per sale",
     pattern="*.json",
-    reader=_read,
+    reader="filegate.datasets.housing.reader:read_housing",
     tables=(SALES,),
     summary_reports=("summary", "sales_by_type"),
-    sample=_sample,
+    sample="filegate.datasets.housing.sample:write_for_first_run",
     tags=("housing", "api"),
     schedule="@continuous",
     files_per_task=25,

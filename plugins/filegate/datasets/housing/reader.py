@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from filegate.kit.declaration import ParsedFile
 from filegate.kit.errors import Reject, excerpt
+from filegate.kit.parsed import ParsedFile
 
 
 def read_housing(path: Path, settings=None) -> ParsedFile:

@@ -127,3 +127,12 @@ def write_volume(landing_dir: Path, files: int = 322, records: int = 1_017_244, 
         path.write_text(text)
         written += len(text)
     return written
+
+
+def write_for_first_run(landing_dir: Path, settings) -> str:
+    """The dataset's sample (`Dataset.sample`): written as delivered a while ago, said in a line."""
+    from filegate.kit.delivery import settled_time
+
+    files = write_sample(landing_dir, created=settled_time(settings))
+    bad = sum(kind == "bad" for kind, _ in files.values())
+    return f"{len(files)} sales API responses (sales re-delivered across them, an empty result, {bad} bad ones)"

@@ -15,32 +15,16 @@ from __future__ import annotations
 from filegate.datasets.raw_data.tables import TABLES, UNDECLARED
 from filegate.kit.declaration import Dataset
 
-
-def _read(path, settings):
-    from filegate.datasets.raw_data.reader import read_raw
-
-    return read_raw(path, settings)
-
-
-def _sample(landing_dir, settings) -> str:
-    from filegate.datasets.raw_data.sample import write_sample
-    from filegate.kit.delivery import settled_time
-
-    rows = write_sample(landing_dir, created=settled_time(settings))
-    return (f"a music-store sample ({sum(map(len, rows.values()))} rows in {len(rows)} tables, mixed formats, "
-            "some deliberately bad files)")
-
-
 REPORTS = ("customer_count", "longest_track", "shortest_genre", "top_playlist_artist", "top_album")
 
 DATASET = Dataset(
     name="raw_data",
     description="Music-store table extracts (CSV/TSV/NDJSON/JSON arrays), one subfolder per table",
     pattern="*",
-    reader=_read,
     tables=(*TABLES.values(), UNDECLARED),
+    undeclared=UNDECLARED.name,   # no reader of its own: the kit's default reader
     reloadable=True,   # a changed part re-delivered under its name upserts
     summary_reports=REPORTS,
-    sample=_sample,
+    sample="filegate.datasets.raw_data.sample:write_for_first_run",
     tags=("raw_data", "chinook"),
 )

@@ -198,6 +198,15 @@ def write_volume(landing_dir: Path, tracks: int, parts: int = 10, seed: int = 5)
     return written
 
 
+def write_for_first_run(landing_dir: Path, settings) -> str:
+    """The dataset's sample (`Dataset.sample`): written as delivered a while ago, said in a line."""
+    from filegate.kit.delivery import settled_time
+
+    rows = write_sample(landing_dir, created=settled_time(settings))
+    return (f"a music-store sample ({sum(map(len, rows.values()))} rows in {len(rows)} tables, mixed formats, "
+            "some deliberately bad files)")
+
+
 if __name__ == "__main__":
     import argparse
 
@@ -211,3 +220,4 @@ if __name__ == "__main__":
     else:
         paths = [p for p in args.landing_dir.rglob("*") if p.is_file()] if write_sample(args.landing_dir) else []
     print(f"wrote {len(paths)} files under {args.landing_dir}")
+

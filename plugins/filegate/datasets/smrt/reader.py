@@ -17,8 +17,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
-from filegate.kit.declaration import ParsedFile
+from filegate.datasets.smrt.settings import smrt_settings
 from filegate.kit.errors import QUOTE_LIMIT, Reject, bounded, excerpt
+from filegate.kit.parsed import ParsedFile
 from filegate.kit.readers import bounded_lines, csv_reader
 
 HEADER_FIELDS = ("record id", "file type", "company id", "creation date", "creation time", "generation number")
@@ -34,6 +35,11 @@ def canonical_meter(raw: str) -> str | None:
     if raw.isascii() and raw.isdigit() and len(raw) <= METER_WIDTH:
         return raw.zfill(METER_WIDTH)
     return None
+
+
+def read(path: Path, settings=None) -> ParsedFile:
+    """The dataset's reader (`Dataset.reader`): `read_smrt` with SMRT's own settings."""
+    return read_smrt(path, accept_dev=smrt_settings().accept_dev)
 
 
 def read_smrt(path: Path, accept_dev: bool = False) -> ParsedFile:

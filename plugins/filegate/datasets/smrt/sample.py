@@ -114,3 +114,9 @@ def write_volume(landing_dir: Path, readings: int, files: int = 50, hours: int =
         os.utime(path, (stamp, stamp))
         written.append(path)
     return written
+
+
+def write_for_first_run(landing_dir: Path, settings) -> str:
+    """The dataset's sample (`Dataset.sample`), said in a line."""
+    written = write_sample(landing_dir)
+    return f"a sample of {len(written)} SMRT files (some deliberately bad)"

@@ -13,3 +13,8 @@ def readings_checks() -> list:
         # meter numbers are 10 or 11 digits as received (canonical form: 11, zero-padded)
         gxe.ExpectColumnValuesToMatchRegex(column="meter_number_raw", regex=r"^[0-9]{10,11}$"),
     ]
+
+
+def checks(table, staging) -> list:
+    """The dataset's suite additions (`Dataset.checks`): for readings only."""
+    return readings_checks() if table.name == "readings" else []

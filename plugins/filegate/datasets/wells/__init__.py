@@ -23,38 +23,15 @@ from __future__ import annotations
 from filegate.datasets.wells.tables import TABLES
 from filegate.kit.declaration import Dataset, Export
 
-
-def _read(path, settings):
-    from filegate.datasets.wells.reader import read_wells
-
-    return read_wells(path, settings)
-
-
-def _operator_wells(rows):
-    from filegate.datasets.wells.export import operator_wells
-
-    return operator_wells(rows)
-
-
-def _sample(landing_dir, settings) -> str:
-    from filegate.datasets.wells.sample import write_sample
-    from filegate.kit.delivery import settled_time
-
-    files = write_sample(landing_dir, created=settled_time(settings))
-    bad = sum(kind == "bad" for kind, _ in files.values())
-    return (f"{len(files)} well master and production files (a well sold in a later master, corrected months, "
-            f"{bad} bad ones)")
-
-
 DATASET = Dataset(
     name="wells",
     description="Well master and monthly production (JSON arrays of up to gigabytes), per-operator aggregates",
     pattern="*.[jJ][sS][oO][nN]",   # ProductionData1.JSON too: the reader takes names in any case
-    reader=_read,
+    reader="filegate.datasets.wells.reader:read_wells",
     tables=TABLES,
     reloadable=True,   # a master (or production file) re-delivered under its name with other bytes upserts
     summary_reports=("operator_summary",),
-    exports=(Export("operator_wells", _operator_wells),),
-    sample=_sample,
+    exports=(Export("operator_wells", "filegate.datasets.wells.export:operator_wells"),),
+    sample="filegate.datasets.wells.sample:write_for_first_run",
     tags=("wells", "production"),
 )

@@ -15,8 +15,8 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from filegate.kit.declaration import ParsedFile
 from filegate.kit.errors import Reject
+from filegate.kit.parsed import ParsedFile
 
 PRODUCTION_NAME = re.compile(r"productiondata([0-9]*)", re.IGNORECASE)
 

@@ -162,3 +162,13 @@ def _write(path: Path, records: Iterator[dict], pretty: bool) -> int:
             written += len(piece)
         f.write(closing)
     return written + len(opening) + len(closing)
+
+
+def write_for_first_run(landing_dir: Path, settings) -> str:
+    """The dataset's sample (`Dataset.sample`): written as delivered a while ago, said in a line."""
+    from filegate.kit.delivery import settled_time
+
+    files = write_sample(landing_dir, created=settled_time(settings))
+    bad = sum(kind == "bad" for kind, _ in files.values())
+    return (f"{len(files)} well master and production files (a well sold in a later master, corrected months, "
+            f"{bad} bad ones)")

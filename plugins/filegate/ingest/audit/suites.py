@@ -14,7 +14,7 @@ def suite_for(dataset: Dataset, table: Table, staging: dict[str, str]):
     implies; None when there is nothing to check."""
     import great_expectations as gx
 
-    expectations = [*(dataset.checks(table, staging) if dataset.checks else ()), *standard_checks(table, staging)]
+    expectations = [*dataset.checks_for(table, staging), *standard_checks(table, staging)]
     if not expectations:
         return None
     built = gx.ExpectationSuite(name=f"{dataset.name}_{table.name}")

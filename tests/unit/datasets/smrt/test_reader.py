@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from filegate.datasets.smrt.reader import canonical_meter, read_smrt
-from filegate.kit.declaration import CHUNK
 from filegate.kit.errors import Reject
+from filegate.kit.parsed import CHUNK
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "smrt"
 HEADER = '"HEADR","SMRT","GAZ","20191007","134500","PN007505"'
