@@ -276,29 +276,31 @@ def step(name: str, landing: Path, conninfo: str, data_root: Path, state_file: P
     processes); what a step hands to the next goes through <state_file>."""
     from concurrent.futures import ProcessPoolExecutor
 
-    from harness import land
+    from harness import as_json, land, taken_by
 
     from filegate.ingest import pipeline
 
     state = json.loads(state_file.read_text()) if state_file.exists() else {}
     if name == "claim":
         land(files(landing), landing, data_root, "events")
-        state["handed"] = pipeline.claim("events", "bench", conninfo)
+        state["handed"] = as_json(pipeline.claim("events", "bench", conninfo))
     elif name == "convert":
         with ProcessPoolExecutor(2) as pool:
-            state["handed"] = list(pool.map(_convert, [(f, conninfo) for f in state["handed"]]))
-        refused = [c for c in state["handed"] if c["status"] != "converted"]
+            converted = list(pool.map(_convert, [(f, conninfo) for f in taken_by(name, state["handed"])]))
+        refused = [c for c in converted if c.outcome != "converted"]
         if refused:
             raise SystemExit(f"convert refused {refused}: the benchmark input must be clean")
-        state["records"] = sum(c["rows"].get("events", 0) for c in state["handed"])
+        state["handed"] = as_json(converted)
+        state["records"] = sum(c.rows.get("events", 0) for c in converted)
     else:
-        state["handed"] = getattr(pipeline, name)("events", "bench", state["handed"], conninfo)
-        if name == "audit" and state["handed"]["rejected"]:
-            raise SystemExit(f"the audit refused {state['handed']['rejected']}: the benchmark input must be clean")
+        handed = getattr(pipeline, name)("events", "bench", taken_by(name, state["handed"]), conninfo)
+        if name == "audit" and handed.rejected:
+            raise SystemExit(f"the audit refused {handed.rejected}: the benchmark input must be clean")
+        state["handed"] = as_json(handed)
     state_file.write_text(json.dumps(state))
 
 
-def _convert(job) -> dict:
+def _convert(job):
     from filegate.ingest import pipeline
 
     file, conninfo = job

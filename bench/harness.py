@@ -94,7 +94,7 @@ def deliver(dataset: str, raw_files, source: Path, conninfo: str, data_root: Pat
     with ProcessPoolExecutor(workers) as pool:
         converted = list(pool.map(_convert, [(dataset, f, conninfo) for f in files], chunksize=chunksize))
     spent["convert"] = time.perf_counter() - start
-    refused = [c["filename"] for c in converted if c["status"] != "converted"]
+    refused = [c.filename for c in converted if c.outcome != "converted"]
     if refused:
         raise SystemExit(f"convert refused {refused}: the benchmark input must be clean")
     batch = converted
@@ -102,16 +102,35 @@ def deliver(dataset: str, raw_files, source: Path, conninfo: str, data_root: Pat
         start = time.perf_counter()
         batch = getattr(pipeline, step)(dataset, "bench", batch, conninfo)
         spent[step] = time.perf_counter() - start
-        if batch.get("rejected"):
-            raise SystemExit(f"{step} refused {batch['rejected']}: the benchmark input must be clean")
+        if batch.rejected:
+            raise SystemExit(f"{step} refused {batch.rejected}: the benchmark input must be clean")
     return spent, converted
 
 
-def _convert(job) -> dict:
+def _convert(job):
     from filegate.ingest import pipeline
 
     dataset, file, conninfo = job
     return pipeline.convert(dataset, "bench", file, conninfo)
+
+
+def as_json(value):
+    """What a step handed on (a contracts dataclass, or a list of them), as JSON for a state file:
+    the bench's steps run in processes of their own, as the DAG's tasks do."""
+    from dataclasses import asdict, is_dataclass
+
+    if isinstance(value, list):
+        return [as_json(v) for v in value]
+    return asdict(value) if is_dataclass(value) and not isinstance(value, type) else value
+
+
+def taken_by(step: str, data):
+    """The JSON of `as_json` as what `step` takes (the class the step before it returned)."""
+    from filegate.ingest import contracts
+
+    kind = {"convert": contracts.ClaimedFile, "stage": contracts.Conversion, "audit": contracts.Staged,
+            "publish": contracts.Audited}[step]
+    return [kind(**d) for d in data] if isinstance(data, list) else kind(**data)
 
 
 def measure(label: str, argv: list[str], env: dict | None = None) -> Measurement:

@@ -161,7 +161,7 @@ def end_to_end(landing: Path, conninfo: str, data_root: Path, timings: Path) -> 
 
     spent, converted = deliver("housing", responses(landing), landing, conninfo, data_root, workers=2, chunksize=8)
     # keys are unique
-    spent["expected_sales"] = sum(c["rows"].get("sales", 0) for c in converted if c["status"] == "converted")
+    spent["expected_sales"] = sum(c.rows.get("sales", 0) for c in converted if c.outcome == "converted")
     timings.write_text(json.dumps(spent))
 
 

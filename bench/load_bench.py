@@ -22,7 +22,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from harness import Measurement, land, measure, record, work_folder
+from harness import Measurement, as_json, land, measure, record, work_folder
 
 HERE = Path(__file__).resolve().parent
 
@@ -83,11 +83,11 @@ class Bench:
         os.environ["FILEGATE_DATA_ROOT"] = str(data_root)
         files = pipeline.claim("raw_data", run_id, conninfo)
         converted = [pipeline.convert("raw_data", run_id, f, conninfo) for f in files]
-        refused = [c for c in converted if c["status"] != "converted"]
+        refused = [c for c in converted if c.outcome != "converted"]
         if not files or refused:
             raise SystemExit(f"the benchmark input must convert cleanly: {len(files)} claimed, refused {refused}")
         batch = data_root / "batch.json"
-        batch.write_text(json.dumps({"run_id": run_id, "converted": converted}))
+        batch.write_text(json.dumps({"run_id": run_id, "converted": as_json(converted)}))
         return batch
 
 

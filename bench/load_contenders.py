@@ -64,18 +64,20 @@ def executemany_upsert(conninfo: str, ndjson_gz: Path) -> None:
 
 
 def filegate_publish(conninfo: str, batch_json: Path, timings: Path) -> None:
+    from harness import taken_by
+
     from filegate.ingest import pipeline
 
     batch = json.loads(batch_json.read_text())
     spent = {}
     start = time.perf_counter()
-    staged = pipeline.stage("raw_data", batch["run_id"], batch["converted"], conninfo)
+    staged = pipeline.stage("raw_data", batch["run_id"], taken_by("stage", batch["converted"]), conninfo)
     spent["stage"] = time.perf_counter() - start
     start = time.perf_counter()
     audited = pipeline.audit("raw_data", batch["run_id"], staged, conninfo)
     spent["audit"] = time.perf_counter() - start
-    if audited["rejected"]:
-        raise SystemExit(f"the audit refused file(s) {audited['rejected']}: the benchmark input must be clean")
+    if audited.rejected:
+        raise SystemExit(f"the audit refused file(s) {audited.rejected}: the benchmark input must be clean")
     start = time.perf_counter()
     pipeline.publish("raw_data", batch["run_id"], audited, conninfo)
     spent["publish"] = time.perf_counter() - start

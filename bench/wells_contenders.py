@@ -110,7 +110,7 @@ def step(name: str, landing: Path, conninfo: str, data_root: Path, state_file: P
     from concurrent.futures import ProcessPoolExecutor
     from datetime import date
 
-    from harness import land
+    from harness import as_json, land, taken_by
 
     from filegate import settings
     from filegate.ingest import pipeline
@@ -119,15 +119,17 @@ def step(name: str, landing: Path, conninfo: str, data_root: Path, state_file: P
     state = json.loads(state_file.read_text()) if state_file.exists() else {}
     if name == "claim":
         land(landing.glob("*.json"), landing, data_root, "wells")
-        state["handed"] = pipeline.claim("wells", "bench", conninfo)
+        state["handed"] = as_json(pipeline.claim("wells", "bench", conninfo))
     elif name == "convert":
         with ProcessPoolExecutor(2) as pool:
-            state["handed"] = list(pool.map(_convert, [(f, conninfo) for f in state["handed"]]))
-        state["records"] = sum(c["rows"].get("production", 0) for c in state["handed"] if c["status"] == "converted")
+            converted = list(pool.map(_convert, [(f, conninfo) for f in taken_by(name, state["handed"])]))
+        state["handed"] = as_json(converted)
+        state["records"] = sum(c.rows.get("production", 0) for c in converted if c.outcome == "converted")
     elif name in ("stage", "audit", "publish"):
-        state["handed"] = getattr(pipeline, name)("wells", "bench", state["handed"], conninfo)
-        if name == "audit" and state["handed"]["rejected"]:
-            raise SystemExit(f"the audit refused {state['handed']['rejected']}: the benchmark input must be clean")
+        handed = getattr(pipeline, name)("wells", "bench", taken_by(name, state["handed"]), conninfo)
+        if name == "audit" and handed.rejected:
+            raise SystemExit(f"the audit refused {handed.rejected}: the benchmark input must be clean")
+        state["handed"] = as_json(handed)
     else:
         state[name] = str(write(conninfo, "wells", name, date.today(), settings.load().reports))
     state_file.write_text(json.dumps(state))
@@ -144,7 +146,7 @@ def filegate_answers(report: Path, out: Path) -> None:
     (out / "answers.json").write_text(json.dumps(answer(totals)))
 
 
-def _convert(job) -> dict:
+def _convert(job):
     from filegate.ingest import pipeline
 
     file, conninfo = job

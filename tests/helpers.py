@@ -30,7 +30,7 @@ def drop(folder: Path, name: str, data: str | bytes, age: float = 120) -> Path:
     return path
 
 
-def run_batch(run_id: str, conninfo: str, settings, dataset: str = "smrt") -> dict:
+def run_batch(run_id: str, conninfo: str, settings, dataset: str = "smrt"):
     """claim -> convert -> stage -> audit -> publish, exactly as the <dataset>_ingest tasks call them."""
     from filegate.ingest import pipeline
 

@@ -1,7 +1,8 @@
 """DAG builders: every discovered dataset gets the same `<dataset>_ingest` and `<dataset>_reports`
 DAGs (`dags/filegate_datasets.py` asks for them all), documented by the dataset's package docstring.
 
-Parsing stays fast: only airflow.sdk and the dataset declarations are imported here; the
+Parsing stays fast: only airflow.sdk, the dataset declarations and the steps' contracts
+(dataclasses) are imported here; the
 library's heavy parts (GE, psycopg COPY, ISA-L) are imported inside the task callables.
 """
 from __future__ import annotations
@@ -12,7 +13,10 @@ import pendulum
 from airflow.sdk import Asset, AssetOrTimeSchedule, CronDataIntervalTimetable, Param, dag, task
 
 from filegate import datasets, settings
+from filegate.ingest import contracts
 from filegate.kit.declaration import Dataset
+
+contracts.allow_in_xcom()   # the steps hand each other its dataclasses: every process parsing DAGs reads them
 
 START = pendulum.datetime(2026, 1, 1, tz="UTC")
 
@@ -109,7 +113,7 @@ def ingest_dag(ds: Dataset):
             most = min(s.max_convert_tasks, conf.getint("core", "max_map_length"))
             return pipeline.groups(files, per_task, most)   # one group per convert task
 
-        @task(map_index_template="{{ files[0]['filename'] }}"
+        @task(map_index_template="{{ files[0].filename }}"
                                  "{% if files | length > 1 %} (+{{ files | length - 1 }}){% endif %}")
         def convert(files: list, run_id=None):
             from filegate.ingest import pipeline
@@ -131,7 +135,7 @@ def ingest_dag(ds: Dataset):
                 return pipeline.stage(name, run_id, done, connection.conninfo_from_airflow())
 
         @task
-        def audit(staged: dict, run_id=None):
+        def audit(staged: contracts.Staged, run_id=None):
             from filegate.ingest import pipeline
             from filegate.ops import tasklog
             from filegate.warehouse import connection
@@ -140,7 +144,7 @@ def ingest_dag(ds: Dataset):
                 return pipeline.audit(name, run_id, staged, connection.conninfo_from_airflow())
 
         @task(outlets=[asset_for(name)])
-        def publish(audited: dict, run_id=None):
+        def publish(audited: contracts.Audited, run_id=None):
             from airflow.sdk.exceptions import AirflowSkipException
 
             from filegate.ingest import pipeline
@@ -149,7 +153,7 @@ def ingest_dag(ds: Dataset):
 
             with tasklog.kept():
                 result = pipeline.publish(name, run_id, audited, connection.conninfo_from_airflow())
-            if not result["file_ids"]:   # skipping emits no Asset event: consumers see only real loads
+            if not result.file_ids:   # skipping emits no Asset event: consumers see only real loads
                 raise AirflowSkipException("no file passed the audit and publish: nothing published")
             return result
 

@@ -188,7 +188,7 @@ def test_issue31_a_file_name_that_is_not_utf8_is_refused_alone(conninfo, setting
     from filegate.ingest import pipeline
 
     claimed = pipeline.claim("events", "run1", conninfo, settings, seen=seen)
-    assert [f["filename"] for f in claimed] == ["good.log"]
+    assert [f.filename for f in claimed] == ["good.log"]
     files = statuses(conninfo)
     assert files["caf\\xe9.log"][0] == "rejected" and "name is not valid UTF-8" in files["caf\\xe9.log"][1]
     assert not os.path.lexists(bad)

@@ -139,14 +139,14 @@ def test_a_file_postgresql_refuses_at_stage_is_refused_and_the_rest_of_the_batch
     drop(landing, "genres_2.csv", "GenreId,Name\n2,Jazz\n3,Blues\n")
     claimed = pipeline.claim("raw_data", "run1", conninfo, settings)
     converted = [pipeline.convert("raw_data", "run1", f, conninfo, settings) for f in claimed]
-    bad = part_path(pipeline.run_dir(settings, "raw_data", "run1"), "genres", claimed[1]["file_id"])
+    bad = part_path(pipeline.run_dir(settings, "raw_data", "run1"), "genres", claimed[1].file_id)
     with igzip.open(bad, "wb") as f:   # as if the converter had let a NUL through, in the 2nd row
-        f.write(b'{"genre_id": 2, "name": "Jazz", "_line": 2, "_file_id": %d}\n' % claimed[1]["file_id"])
-        f.write(b'{"genre_id": 3, "name": "B\\u0000lues", "_line": 3, "_file_id": %d}\n' % claimed[1]["file_id"])
+        f.write(b'{"genre_id": 2, "name": "Jazz", "_line": 2, "_file_id": %d}\n' % claimed[1].file_id)
+        f.write(b'{"genre_id": 3, "name": "B\\u0000lues", "_line": 3, "_file_id": %d}\n' % claimed[1].file_id)
     staged = pipeline.stage("raw_data", "run1", converted, conninfo, settings)
 
-    assert staged["file_ids"] == [claimed[0]["file_id"]] and staged["rejected"] == [claimed[1]["file_id"]]
-    assert staged["rows"]["genres"] == 1
+    assert staged.file_ids == [claimed[0].file_id] and staged.rejected == [claimed[1].file_id]
+    assert staged.rows["genres"] == 1
     (reason,), = query(conninfo, "SELECT reason FROM filegate.files WHERE status = 'rejected'")
     assert reason == ("genres/genres_2.csv, line 3: could not be staged into genres: "
                       "PostgreSQL text fields cannot contain NUL (0x00) bytes")

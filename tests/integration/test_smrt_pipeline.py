@@ -42,7 +42,7 @@ def test_a_good_file_is_loaded_with_lineage_and_audit(conninfo, settings, landin
         ("1234567890", "20260105", "0000", "1.5"), ("1234567890", "20260105", "0100", "2.25")]))
     result = run_batch("run1", conninfo, settings)
 
-    assert result["files_loaded"] == 1 and result["rows"] == 2
+    assert result.files_loaded == 1 and result.rows == 2
     assert readings(conninfo) == [
         ("01234567890", "2026-01-05 00:00", Decimal("1.5"), "PN000001.SMRT", 2),
         ("01234567890", "2026-01-05 01:00", Decimal("2.25"), "PN000001.SMRT", 3),
@@ -81,7 +81,7 @@ def test_a_loaded_name_is_refused_as_duplicate_and_quarantined(conninfo, setting
     drop(landing, "PN000001.SMRT", text.replace(",1\n", ",2\n"))
     result = run_batch("run2", conninfo, settings)
 
-    assert result["files_loaded"] == 0
+    assert result.files_loaded == 0
     status = [(s, r) for s, r, *_ in [v for v in _all_registry_rows(conninfo)]]
     assert status[0] == ("loaded", None)
     assert status[1][0] == "duplicate" and "already loaded as file_id" in status[1][1]
@@ -275,7 +275,7 @@ def test_files_left_claimed_by_a_crash_count_in_the_run_that_loads_them(conninfo
     assert "smrt: 1 file(s) this run: 1 loaded, 0 refused" in out and "nothing new" not in out
     assert "stale claims" not in out
     with psycopg.connect(conninfo) as conn:
-        (loaded,) = ledger.files(conn, [claimed["file_id"]])   # the same claim, re-used
+        (loaded,) = ledger.files(conn, [claimed.file_id])   # the same claim, re-used
     assert loaded.status is ledger.FileStatus.LOADED and loaded.run_id == "rerun"
 
 
@@ -289,7 +289,7 @@ def test_a_poison_pill_is_refused_and_the_good_files_of_its_batch_load(conninfo,
     result = run_batch("run1", conninfo, settings)
 
     files = registry(conninfo)
-    assert result["files_loaded"] == 1 and files["PN000001.SMRT"][0] == "loaded"
+    assert result.files_loaded == 1 and files["PN000001.SMRT"][0] == "loaded"
     assert files["PN000002.SMRT"][:2] == ("rejected", "PN000002.SMRT, line 2: a NUL byte (\\x00) at column 15: "
                                                       "a SMRT file is text")
     assert files["PN000003.SMRT"][:2] == ("rejected", "PN000003.SMRT, line 1: a NUL byte (\\x00) at column 18: "
@@ -318,7 +318,7 @@ def test_a_reader_failing_unexpectedly_refuses_that_file_with_the_errors_type_an
     result = run_batch("run1", conninfo, settings)
 
     files = registry(conninfo)
-    assert result["files_loaded"] == 1 and files["PN000001.SMRT"][0] == "loaded"
+    assert result.files_loaded == 1 and files["PN000001.SMRT"][0] == "loaded"
     assert files["PN000002.SMRT"][:2] == ("rejected", "PN000002.SMRT, whole file: could not be converted: "
                                                       "KeyError: 'a bug in the reader'")
 
@@ -335,7 +335,7 @@ def test_a_file_modified_after_its_claim_is_released_and_its_final_bytes_load_ne
     path.write_text(final)
     converted = pipeline.convert("smrt", "run1", claimed, conninfo, settings)
 
-    assert converted["status"] == "released" and registry(conninfo) == {} and path.exists()
+    assert converted.outcome == "released" and registry(conninfo) == {} and path.exists()
     run_batch("run2", conninfo, settings)
     status, _, rows_read, _ = registry(conninfo)["PN000001.SMRT"]
     assert status == "loaded" and rows_read == 2 and len(readings(conninfo)) == 2
@@ -395,7 +395,7 @@ def test_a_file_modified_while_being_read_is_released(conninfo, settings, landin
     monkeypatch.setattr(reader, "_reading", with_a_writer)
     result = run_batch("run1", conninfo, settings)
 
-    assert result["files_loaded"] == 0 and readings(conninfo) == [] and registry(conninfo) == {}
+    assert result.files_loaded == 0 and readings(conninfo) == [] and registry(conninfo) == {}
     assert list(settings.processed.rglob("*.json.gz")) == []   # nothing of it is left converted
     monkeypatch.setattr(reader, "_reading", reading)
     run_batch("run2", conninfo, settings)

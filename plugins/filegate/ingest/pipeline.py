@@ -1,7 +1,7 @@
 """The ingest steps as the DAG tasks run them: claim -> convert (per file) -> stage -> audit -> publish.
 
-Each step takes plain values and returns plain, XCom-able values, logs its progress, and is
-idempotent: a retry or re-run of the same run never duplicates, loses or half-loads anything.
+Each step takes and returns the dataclasses of `contracts` (XCom carries them between tasks),
+logs its progress, and is idempotent: a retry or re-run of the same run never duplicates, loses or half-loads anything.
 Nothing here needs an Airflow context, so the same steps run under tests and the CLI. The files
 one run handles together are its *batch*.
 """
@@ -15,6 +15,7 @@ from typing import Callable
 
 from filegate import datasets
 from filegate.ingest import faults, landing, moves, registry
+from filegate.ingest.contracts import Audited, ClaimedFile, Conversion, Outcome, Published, Staged
 from filegate.ingest.convert import convert_file, part_path
 from filegate.ingest.registry import Action, FileStatus
 from filegate.kit.errors import QUOTE_LIMIT, Reject, bounded, is_environmental, machine_error
@@ -30,7 +31,7 @@ def run_dir(settings: Settings, dataset: str, run_id: str) -> Path:
 
 
 def claim(dataset_name: str, run_id: str, conninfo: str, settings: Settings | None = None,
-          seen: list[str] | None = None, live: Callable[[str], bool] | None = None) -> list[dict]:
+          seen: list[str] | None = None, live: Callable[[str], bool] | None = None) -> list[ClaimedFile]:
     """Register complete files and return those to load; refuse duplicates into quarantine.
     `seen`: the files the sensor found complete (names relative to landing/<dataset>/); without
     it, the landing folder is looked at now. `live(run_id)`: whether another run of the dataset
@@ -53,7 +54,7 @@ def claim(dataset_name: str, run_id: str, conninfo: str, settings: Settings | No
         log.warning("%s: %d file(s) were claimed by a run that did not finish (untouched for %.0f s): %s; "
                     "those still in landing are claimed again now", ds.name, len(stale), s.claim_timeout,
                     ", ".join(f.filename for f in stale[:10]))
-    claimed: list[dict] = []
+    claimed: list[ClaimedFile] = []
     for path in ready:
         landed = landing.fingerprint(path, landing_dir)
         if landed is None:
@@ -80,8 +81,8 @@ def claim(dataset_name: str, run_id: str, conninfo: str, settings: Settings | No
             target = moves.place(conninfo, decision.file_id, s.archive, ds.name, folder, landed.filename)
             moves.store(conninfo, decision.file_id, landed.path, target, "archive")
         else:
-            claimed.append({"file_id": decision.file_id, "filename": landed.filename, "path": str(landed.path),
-                            "identity": list(landed.identity or ())})
+            claimed.append(ClaimedFile(decision.file_id, landed.filename, str(landed.path),
+                                       list(landed.identity or ())))
         faults.inject("claim")
     log.info("%s: claimed %d file(s) from %s", ds.name, len(claimed), landing_dir)
     clean_leftovers(ds, run_id, conninfo, s)
@@ -115,18 +116,19 @@ def clean_leftovers(ds, run_id: str, conninfo: str, s: Settings) -> None:
                     len(removed), ", ".join(p.parent.name for p in removed[:5]))
 
 
-def convert(dataset_name: str, run_id: str, file: dict, conninfo: str, settings: Settings | None = None) -> dict:
+def convert(dataset_name: str, run_id: str, file: ClaimedFile, conninfo: str,
+            settings: Settings | None = None) -> Conversion:
     """Stream one claimed file to NDJSON gzip parts. A file the reader refuses, or that fails in
     any other way, is quarantined; the batch goes on. A file that changed or went away since it
     was hashed at claim is released (`_release`): what would load is not what was registered."""
     s = settings or load()
     ds = datasets.get(dataset_name)
-    file_id, filename, path = file["file_id"], file["filename"], Path(file["path"])
+    file_id, filename, path = file.file_id, file.filename, Path(file.path)
     with connect(conninfo) as conn:
         status = registry.get(conn, file_id).status
     if status is not FileStatus.CLAIMED:
         log.info("%s (file_id %d) is already %s: nothing to convert", filename, file_id, status)
-        return {"file_id": file_id, "filename": filename, "status": str(status)}
+        return Conversion(file_id, filename, Outcome(status.value))
     if _changed(file):
         return _release(conninfo, file, "after it was claimed")
     out = run_dir(s, ds.name, run_id)
@@ -142,7 +144,7 @@ def convert(dataset_name: str, run_id: str, file: dict, conninfo: str, settings:
         if _changed(file):   # the failure came from reading a moving file
             return _release(conninfo, file, "while it was being read")
         _refuse(conninfo, s, ds.name, run_id, file_id, path, filename, _conversion_failure(e, filename))
-        return {"file_id": file_id, "filename": filename, "status": str(FileStatus.REJECTED)}
+        return Conversion(file_id, filename, Outcome.REJECTED)
     if _changed(file):
         for table in converted.rows:
             part_path(out, table, file_id).unlink(missing_ok=True)
@@ -150,31 +152,27 @@ def convert(dataset_name: str, run_id: str, file: dict, conninfo: str, settings:
     with connect(conninfo) as conn:
         registry.record_conversion(conn, file_id, converted.header, converted.sort_key, sum(converted.rows.values()))
     log.info("%s (file_id %d): converted %s", filename, file_id, converted.rows)
-    return {"file_id": file_id, "filename": filename, "status": "converted", "rows": converted.rows}
+    return Conversion(file_id, filename, Outcome.CONVERTED, converted.rows)
 
 
-RELEASED = "released"   # convert's status of a file whose claim it dropped
-
-
-def _changed(file: dict) -> bool:
+def _changed(file: ClaimedFile) -> bool:
     """Whether the file may differ from the bytes hashed at claim (`landing.identity`: inode, size,
     mtime and ctime, so a rewrite with its size and mtime put back counts too), or is gone; a
     claim made before identities were recorded has nothing to compare."""
-    claimed = file.get("identity")
-    return claimed is not None and list(landing.identity(Path(file["path"])) or ()) != list(claimed)
+    return file.identity is not None and list(landing.identity(Path(file.path)) or ()) != list(file.identity)
 
 
-def _release(conninfo: str, file: dict, when: str) -> dict:
+def _release(conninfo: str, file: ClaimedFile, when: str) -> Conversion:
     """Drop the claim of a file that changed or went away `when`: nothing of it was loaded, and
     the registry must hold the bytes that load. Still in landing, it is claimed again, as it is
     then, once it has settled; gone, it was never received. The raw file is never touched."""
-    gone = landing.identity(Path(file["path"])) is None
+    gone = landing.identity(Path(file.path)) is None
     with connect(conninfo) as conn:
-        registry.release(conn, file["file_id"])
-    log.warning("RELEASED %s: %s %s; %s", file["filename"], "gone from landing" if gone else "changed", when,
+        registry.release(conn, file.file_id)
+    log.warning("RELEASED %s: %s %s; %s", file.filename, "gone from landing" if gone else "changed", when,
                 "nothing of it was loaded" if gone else
                 "it is claimed again, as it is then, once it has settled (FILEGATE_MIN_FILE_AGE)")
-    return {"file_id": file["file_id"], "filename": file["filename"], "status": RELEASED}
+    return Conversion(file.file_id, file.filename, Outcome.RELEASED)
 
 
 def _conversion_failure(error: Exception, filename: str) -> str:
@@ -185,8 +183,8 @@ def _conversion_failure(error: Exception, filename: str) -> str:
     return f"{filename}, whole file: could not be converted: {type(error).__name__}: {bounded(str(error), QUOTE_LIMIT)}"
 
 
-def stage(dataset_name: str, run_id: str, converted: list[dict], conninfo: str,
-          settings: Settings | None = None) -> dict:
+def stage(dataset_name: str, run_id: str, converted: list[Conversion], conninfo: str,
+          settings: Settings | None = None) -> Staged:
     """Combine the converted files into one NDJSON gzip per table and COPY each into staging.
     When PostgreSQL refuses the batch, it is staged again file by file: the files it refuses
     are quarantined (file and line named), the others go on."""
@@ -194,11 +192,11 @@ def stage(dataset_name: str, run_id: str, converted: list[dict], conninfo: str,
 
     s = settings or load()
     ds = datasets.get(dataset_name)
-    done = [c for c in converted if c and c["status"] == "converted"]
-    file_ids = sorted(c["file_id"] for c in done)
+    done = [c for c in converted if c and c.outcome is Outcome.CONVERTED]
+    file_ids = sorted(c.file_id for c in done)
     out = run_dir(s, ds.name, run_id)
-    missing = [f"{c['filename']} ({table})" for c in done for table, n in c["rows"].items()
-               if n and not part_path(out, table, c["file_id"]).exists()]
+    missing = [f"{c.filename} ({table})" for c in done for table, n in c.rows.items()
+               if n and not part_path(out, table, c.file_id).exists()]
     if missing:   # never stage a batch short of a file's rows: fail, the files stay claimed
         raise RuntimeError(f"{ds.name}: the converted parts of {', '.join(missing[:5])} are gone from {out} "
                            "(removed as left-overs of a run taken for dead?); the files stay claimed and the "
@@ -214,24 +212,23 @@ def stage(dataset_name: str, run_id: str, converted: list[dict], conninfo: str,
     for file_id, problem in refused.items():
         f = names[file_id]
         _refuse(conninfo, s, ds.name, run_id, file_id, f.stored_path, f.filename, problem.describe(f.filename))
-    return {"file_ids": [i for i in file_ids if i not in refused], "staging": staging, "rows": rows,
-            "rejected": sorted(refused)}
+    return Staged([i for i in file_ids if i not in refused], staging, rows, sorted(refused))
 
 
-def audit(dataset_name: str, run_id: str, staged: dict, conninfo: str, settings: Settings | None = None) -> dict:
+def audit(dataset_name: str, run_id: str, staged: Staged, conninfo: str, settings: Settings | None = None) -> Audited:
     """Validate the staged batch with the dataset's suite; quarantine each failing file whole."""
     from filegate.ingest.audit import Audit
 
     s = settings or load()
     ds = datasets.get(dataset_name)
-    file_ids = staged["file_ids"]
+    file_ids = staged.file_ids
     failures: dict[int, list[dict]] = {}
     docs = None
     if file_ids:
         try:   # Great Expectations keeps its results and Data Docs under the data root's quality/
-            run = Audit(conninfo, ds, staged["staging"], s.quality / ds.name)
+            run = Audit(conninfo, ds, staged.staging, s.quality / ds.name)
             for table in ds.loaded_tables:
-                if not staged["rows"].get(table.name):
+                if not staged.rows.get(table.name):
                     continue   # nothing of this table arrived in the batch
                 for file_id, failure in run.table(table, file_ids).failures.items():
                     failures.setdefault(file_id, []).append({"table": table.name, **failure})
@@ -251,11 +248,11 @@ def audit(dataset_name: str, run_id: str, staged: dict, conninfo: str, settings:
     passing = [i for i in file_ids if i not in failures]
     log.info("%s: %d file(s) pass the audit, %d quarantined; quality report: %s",
              ds.name, len(passing), len(failures), docs)
-    return {**staged, "file_ids": passing, "rejected": sorted({*staged.get("rejected", ()), *failures}),
-            "quality_docs": docs}
+    return Audited(passing, staged.staging, staged.rows, sorted({*staged.rejected, *failures}), docs)
 
 
-def publish(dataset_name: str, run_id: str, audited: dict, conninfo: str, settings: Settings | None = None) -> dict:
+def publish(dataset_name: str, run_id: str, audited: Audited, conninfo: str,
+            settings: Settings | None = None) -> Published:
     """Upsert the passing files in one transaction, then archive them and drop the run's parts. A
     file whose rows PostgreSQL refuses at publish is quarantined (file and line named); the
     others load."""
@@ -263,24 +260,22 @@ def publish(dataset_name: str, run_id: str, audited: dict, conninfo: str, settin
 
     s = settings or load()
     ds = datasets.get(dataset_name)
-    published = publish_batch(conninfo, ds, audited["staging"], audited["file_ids"],
-                              others_refused=bool(audited.get("rejected")))
+    published = publish_batch(conninfo, ds, audited.staging, audited.file_ids, others_refused=bool(audited.rejected))
     with connect(conninfo) as conn:
         names = {f.file_id: f for f in registry.files(conn, list(published.refused))}
     for file_id, problem in published.refused.items():
         f = names[file_id]
         _refuse(conninfo, s, ds.name, run_id, file_id, f.stored_path, f.filename, problem.describe(f.filename),
                 {"refused_at": "publish"})
-    moved = archive_loaded(conninfo, ds, audited["file_ids"], s.landing / ds.name, s.archive,
+    moved = archive_loaded(conninfo, ds, audited.file_ids, s.landing / ds.name, s.archive,
                            landing.run_folder(run_id))
     shutil.rmtree(run_dir(s, ds.name, run_id) / "parts", ignore_errors=True)
     with connect(conninfo) as conn:
-        loaded = [f.file_id for f in registry.loaded_in(conn, audited["file_ids"])]   # this attempt's or an earlier one's
+        loaded = [f.file_id for f in registry.loaded_in(conn, audited.file_ids)]   # this attempt's or an earlier one's
     rows = sum(published.rows.values())
     log.info("%s: published %d file(s), %d row(s) now stored from them; %d refused by PostgreSQL; archived %d file(s)",
              ds.name, len(published.rows), rows, len(published.refused), len(moved))
-    return {"files_loaded": len(published.rows), "rows": rows, "archived": [str(p) for p in moved],
-            "file_ids": loaded, "rejected": sorted(published.refused)}
+    return Published(len(published.rows), rows, [str(p) for p in moved], loaded, sorted(published.refused))
 
 
 def _refuse(conninfo: str, s: Settings, dataset: str, run_id: str, file_id: int, path: Path | None, filename: str,
