@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))   # shared helpers: dagrun, helpers (tests import in importlib mode)
 DB_FOLDERS = ("integration", "dags", "bench", "outside_in", "cluster", "ui", "faults")
 DB_FIXTURES = {"conninfo", "new_warehouse", "warehouse_template", "airflow_db"}
 

@@ -24,9 +24,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, make, own_environment
 
 from filegate.ops.processes import free_port
+from tests.support.helpers import ROOT, make, own_environment
 
 pytestmark = pytest.mark.cluster
 

@@ -3,9 +3,8 @@ import shows among Airflow's DAG import errors, naming the dataset and the probl
 other dataset's DAGs are still there."""
 from __future__ import annotations
 
-from dagrun import DAGS
-
 from filegate import datasets
+from tests.support.dagrun import DAGS
 
 
 def parsed():

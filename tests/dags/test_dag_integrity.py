@@ -5,9 +5,9 @@ import subprocess
 import sys
 
 import pytest
-from dagrun import DAGS, dag_ids, load_dag
 
 from filegate import datasets
+from tests.support.dagrun import DAGS, dag_ids, load_dag
 
 DAG_FILES = sorted(p.stem for p in DAGS.glob("*.py"))
 DAG_IDS = sorted(f"{name}_{kind}" for name in datasets.names() for kind in ("ingest", "reports"))

@@ -7,9 +7,9 @@ import json
 from datetime import datetime, timezone
 
 import psycopg
-from dagrun import run_dag
 
 from filegate.datasets.events.sample import sample_files, write_sample
+from tests.support.dagrun import run_dag
 
 
 def test_the_sample_loads_and_the_day_gets_its_reports(conninfo, settings, airflow_db):

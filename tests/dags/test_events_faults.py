@@ -9,8 +9,9 @@ from datetime import datetime, timezone
 
 import psycopg
 import pytest
-from dagrun import kill_9_at, run_dag
-from helpers import leftovers, snapshot
+
+from tests.support.dagrun import kill_9_at, run_dag
+from tests.support.helpers import leftovers, snapshot
 
 FIRST = {"app/a.log": "ts=2024-03-01T10:00:00Z event=login user=7\n" * 2}
 SECOND = {"app/a.log": "ts=2024-03-01T10:00:00Z event=login user=7\nts=2024-03-01T11:00:00Z event=logout user=7\n",

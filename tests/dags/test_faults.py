@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from dagrun import kill_9_at, run_dag
-from helpers import leftovers, snapshot
 
 from filegate.datasets.smrt.sample import sample_files, write_sample
 from filegate.ingest import faults
+from tests.support.dagrun import kill_9_at, run_dag
+from tests.support.helpers import leftovers, snapshot
 
 END = datetime(2026, 1, 5, 12, tzinfo=timezone.utc)
 _clean: dict = {}

@@ -7,9 +7,9 @@ import threading
 import time
 
 import psycopg
-from dagrun import load_dag, run_dag
 
 from filegate.datasets.housing.sample import response, sample_files, write_sample
+from tests.support.dagrun import load_dag, run_dag
 
 
 def statuses(conninfo) -> dict[str, str]:

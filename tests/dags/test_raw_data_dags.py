@@ -4,10 +4,10 @@ import csv
 from datetime import datetime, timezone
 
 import psycopg
-from dagrun import run_dag
-from raw_data_answers import answers
 
 from filegate.datasets.raw_data.sample import bad_files, write_sample
+from tests.support.dagrun import run_dag
+from tests.support.raw_data_answers import answers
 
 
 def test_mixed_formats_load_typed_and_the_reports_answer_the_questions(conninfo, settings, airflow_db):

@@ -5,10 +5,10 @@ from datetime import datetime, timezone
 
 import psycopg
 import pytest
-from dagrun import run_dag
-from helpers import snapshot
 
 from filegate.datasets.smrt.sample import BAD, GOOD, sample_files, write_sample
+from tests.support.dagrun import run_dag
+from tests.support.helpers import snapshot
 
 END = datetime(2026, 1, 5, 12, tzinfo=timezone.utc)
 
@@ -72,7 +72,7 @@ def test_a_crash_in_publish_then_the_retry_ends_exactly_as_one_clean_run(
 
 
 def test_a_run_where_every_file_is_refused_publishes_nothing_and_emits_no_asset(conninfo, settings, airflow_db):
-    from helpers import drop, smrt_text
+    from tests.support.helpers import drop, smrt_text
 
     drop(settings.landing / "smrt", "PN000001.SMRT", smrt_text("PN000001", [], trailer=False))
     state, tasks = run_dag("smrt_ingest")

@@ -1,10 +1,9 @@
 """smrt_reports run for real: the day comes from the data interval, or the `date` param."""
 from datetime import datetime, timezone
 
-from dagrun import run_dag
-from helpers import run_batch
-
 from filegate.datasets.smrt.sample import write_sample
+from tests.support.dagrun import run_dag
+from tests.support.helpers import run_batch
 
 END = datetime(2026, 1, 5, 12, tzinfo=timezone.utc)
 

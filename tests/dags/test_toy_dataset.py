@@ -6,8 +6,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import psycopg
-from dagrun import run_dag
-from helpers import drop, schema_drift
+
+from tests.support.dagrun import run_dag
+from tests.support.helpers import drop, schema_drift
 
 TOY = Path(__file__).resolve().parents[1] / "datasets"
 

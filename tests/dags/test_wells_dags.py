@@ -6,9 +6,9 @@ import gzip
 import json
 
 import psycopg
-from dagrun import run_dag
 
 from filegate.datasets.wells.sample import sample_files, write_sample
+from tests.support.dagrun import run_dag
 
 
 def test_the_sample_loads_and_the_day_gets_its_reports_and_export(conninfo, settings, airflow_db):

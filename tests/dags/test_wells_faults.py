@@ -8,10 +8,10 @@ from datetime import datetime, timezone
 
 import psycopg
 import pytest
-from dagrun import kill_9_at, run_dag
-from helpers import leftovers, snapshot
 
 from filegate.datasets.wells.sample import sample_files, write_sample
+from tests.support.dagrun import kill_9_at, run_dag
+from tests.support.helpers import leftovers, snapshot
 
 CREATED = datetime(2026, 1, 5, 12, tzinfo=timezone.utc)
 _clean: dict = {}

@@ -3,8 +3,9 @@ one clean run, and a PostgreSQL server of the test's own."""
 from __future__ import annotations
 
 import pytest
-from campaign import Server, _clean, deliver, end_state
-from helpers import run_batch
+
+from tests.support.campaign import Server, _clean, deliver, end_state
+from tests.support.helpers import run_batch
 
 
 @pytest.fixture

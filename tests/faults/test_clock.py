@@ -6,10 +6,9 @@ import os
 import time
 from datetime import datetime, timezone
 
-from campaign import Server, deliver, end_state
-from helpers import run_batch
-
 from filegate.ingest import landing
+from tests.support.campaign import Server, deliver, end_state
+from tests.support.helpers import run_batch
 
 
 def test_a_file_with_an_mtime_in_the_future_settles_and_loads(clean, conninfo, settings, monkeypatch):

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from campaign import Server, deliver, end_state, fill, tmpfs
-from helpers import run_batch
 
 from filegate.ingest import pipeline
 from filegate.kit.errors import MachineError
+from tests.support.campaign import Server, deliver, end_state, fill, tmpfs
+from tests.support.helpers import run_batch
 
 
 def steps_until(step: str, run_id: str, conninfo: str, settings) -> dict:

@@ -8,8 +8,9 @@ import time
 
 import psycopg
 import pytest
-from campaign import at_fault_point, deliver, end_state
-from helpers import run_batch
+
+from tests.support.campaign import at_fault_point, deliver, end_state
+from tests.support.helpers import run_batch
 
 
 @pytest.mark.parametrize("point", ["stage", "audit", "publish.before_commit", "publish.after_commit", "archive",

@@ -14,10 +14,10 @@ import time
 
 import psycopg
 import pytest
-from campaign import deliver, end_state
-from helpers import ROOT, run_batch
 
 from filegate.kit.errors import MachineError
+from tests.support.campaign import deliver, end_state
+from tests.support.helpers import ROOT, run_batch
 
 
 def cli(command: str, **env: str) -> tuple[subprocess.CompletedProcess, float]:

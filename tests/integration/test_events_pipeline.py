@@ -14,11 +14,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import psycopg
 import pytest
-from helpers import drop
-from helpers import run_batch as run_any_batch
 
 from filegate.datasets.events import queries
 from filegate.datasets.events.sample import sample_files, write_sample
+from tests.support.helpers import drop
+from tests.support.helpers import run_batch as run_any_batch
 
 DAY = datetime.now(timezone.utc).date()
 

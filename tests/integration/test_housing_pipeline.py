@@ -10,10 +10,10 @@ from datetime import date
 from decimal import Decimal
 
 import psycopg
-from helpers import drop
-from helpers import run_batch as run_any_batch
 
 from filegate.datasets.housing.sample import response, sample_files, write_sample
+from tests.support.helpers import drop
+from tests.support.helpers import run_batch as run_any_batch
 
 
 def run_batch(run_id, conninfo, settings):

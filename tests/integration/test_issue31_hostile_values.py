@@ -9,9 +9,9 @@ import os
 from decimal import Decimal
 
 import psycopg
-from helpers import drop, run_batch
 
 from filegate.datasets.housing.sample import response
+from tests.support.helpers import drop, run_batch
 
 
 def query(conninfo, sql, params=None):

@@ -1,7 +1,8 @@
 """raw_data steps against the real PostgreSQL: re-delivery upserts, later parts win, references."""
 import psycopg
-from helpers import drop
-from helpers import run_batch as run_any_batch
+
+from tests.support.helpers import drop
+from tests.support.helpers import run_batch as run_any_batch
 
 
 def run_batch(run_id, conninfo, settings):

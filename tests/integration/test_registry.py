@@ -49,9 +49,9 @@ def test_runs_an_interrupted_make_run_left_running_are_marked_failed(conninfo, s
     from airflow.utils.session import create_session
     from airflow.utils.state import DagRunState, TaskInstanceState
     from airflow.utils.types import DagRunTriggeredByType, DagRunType
-    from helpers import drop, smrt_text
 
     from filegate.ops.interrupted import fail_interrupted_runs
+    from tests.support.helpers import drop, smrt_text
 
     drop(settings.landing / "smrt", "PN000001.SMRT", smrt_text("PN000001", [("1234567890", "20260105", "0000", "1")]))
     killed = subprocess.run([str(Path(sys.executable).with_name("airflow")), "dags", "test", "smrt_ingest"],

@@ -2,10 +2,10 @@
 from pathlib import Path
 
 import psycopg
-from helpers import schema_drift
 
 from filegate.warehouse import migrate
 from filegate.warehouse.connection import sqlalchemy_url
+from tests.support.helpers import schema_drift
 
 
 def test_migrations_build_exactly_the_models(conninfo):

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import psycopg
 import pytest
-from helpers import drop, run_batch, smrt_text
 
 from filegate.datasets.smrt import queries
 from filegate.ingest import faults
+from tests.support.helpers import drop, run_batch, smrt_text
 
 
 def registry(conninfo) -> dict[str, tuple]:

@@ -4,9 +4,9 @@ import os
 from datetime import date, datetime, timezone
 
 import psycopg
-from helpers import drop, run_batch, smrt_text
 
 from filegate.outputs.reports import write_report
+from tests.support.helpers import drop, run_batch, smrt_text
 
 DAY = date(2026, 1, 5)
 

@@ -12,10 +12,10 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import psycopg
-from helpers import drop
-from helpers import run_batch as run_any_batch
 
 from filegate.datasets.wells.sample import sample_files, write_sample
+from tests.support.helpers import drop
+from tests.support.helpers import run_batch as run_any_batch
 
 TODAY = datetime.now(timezone.utc).date()
 
@@ -230,7 +230,7 @@ def fill(conninfo, wells: int, months: int) -> None:
 
 
 def test_the_export_streams_in_flat_memory_however_many_wells_one_operator_holds(conninfo, new_warehouse, settings):
-    from memory import peak_rss_mib
+    from tests.support.memory import peak_rss_mib
 
     def export_peak(target: str) -> float:
         return peak_rss_mib("from datetime import date\nfrom pathlib import Path\n"

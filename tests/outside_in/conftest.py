@@ -4,9 +4,9 @@ most 16 convert tasks per run (so a drop of thousands of files makes few task st
 from __future__ import annotations
 
 import pytest
-from helpers import make, own_environment
 
 from filegate.ops.processes import free_port
+from tests.support.helpers import make, own_environment
 
 
 @pytest.fixture(scope="session")

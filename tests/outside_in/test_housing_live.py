@@ -8,9 +8,8 @@ import json
 import time
 from datetime import datetime, timezone
 
-from helpers import once_dags_are_parsed, warehouse
-
 from filegate.datasets.housing.sample import response
+from tests.support.helpers import once_dags_are_parsed, warehouse
 
 
 def test_a_dropped_response_reaches_todays_reports_within_minutes(stack):

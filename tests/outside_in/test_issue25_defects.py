@@ -11,7 +11,8 @@ import time
 import urllib.request
 
 import psycopg
-from helpers import ROOT, once_dags_are_parsed, smrt_text, warehouse
+
+from tests.support.helpers import ROOT, once_dags_are_parsed, smrt_text, warehouse
 
 
 def api(env: dict, port: int, path: str) -> dict:
@@ -127,9 +128,8 @@ def test_fault_two_make_runs_and_the_scheduler_on_one_environment_while_files_ke
     staged."""
     import threading
 
-    from helpers import run_batch
-
     from filegate import settings as settings_module
+    from tests.support.helpers import run_batch
 
     env, port, tmp = stack
     files = {f"arrival_{n:03d}.json": sale_response(810_000 + n) for n in range(40)}

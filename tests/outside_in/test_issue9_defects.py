@@ -20,8 +20,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from dagrun import end_interrupted_runs, run_dag
-from helpers import drop, make, once_dags_are_parsed, own_environment, smrt_text
+
+from tests.support.dagrun import end_interrupted_runs, run_dag
+from tests.support.helpers import drop, make, once_dags_are_parsed, own_environment, smrt_text
 
 ROOT = Path(__file__).resolve().parents[2]
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))

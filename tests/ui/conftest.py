@@ -14,7 +14,8 @@ import secrets
 from datetime import date, datetime, timezone
 
 import pytest
-from helpers import drop, run_batch, smrt_text
+
+from tests.support.helpers import drop, run_batch, smrt_text
 
 END = datetime(2026, 1, 5, 12, tzinfo=timezone.utc)
 DAY = date(2026, 1, 5)

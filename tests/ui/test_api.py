@@ -6,7 +6,8 @@ import html
 import re
 
 import psycopg
-from helpers import drop, smrt_text
+
+from tests.support.helpers import drop, smrt_text
 
 API = "/filegate/api"
 SMRT_ROUTES = ["/filegate/datasets/smrt", "/filegate/datasets/smrt/questions", "/filegate/datasets/smrt/docs/index.html",

@@ -3,11 +3,11 @@ import gzip
 import json
 
 import pytest
-from memory import peak_rss_mib
 
 from filegate import datasets
 from filegate.ingest.convert import combine_parts, convert_file, part_path
 from filegate.kit.errors import Reject
+from tests.support.memory import peak_rss_mib
 
 SMRT = datasets.get("smrt")
 

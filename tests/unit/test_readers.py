@@ -2,11 +2,11 @@
 import json
 
 import pytest
-from memory import peak_rss_mib
 
 from filegate.kit import readers
 from filegate.kit.errors import Reject
 from filegate.kit.readers import detect_format, limits, read_records, sniff_delimiter
+from tests.support.memory import peak_rss_mib
 
 
 def write(tmp_path, name, text, bom=False):

@@ -3,10 +3,10 @@ lines, the rest of the document kept as the envelope, never the document whole."
 import json
 
 import pytest
-from memory import peak_rss_mib
 
 from filegate.kit.errors import Reject
 from filegate.kit.readers import DocumentRecords, limits
+from tests.support.memory import peak_rss_mib
 
 PROPERTIES = [{"identifier": {"Id": i}, "sale": {"amount": {"saleamt": 1000 * i}}} for i in range(1, 6)]
 

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from memory import peak_rss_mib
 
 from filegate.kit.errors import Reject
 from filegate.kit.jsontext import Number
 from filegate.kit.readers import DocumentRecords, read_records
+from tests.support.memory import peak_rss_mib
 
 SUFFIXES = (".csv", ".tsv", ".json", ".ndjson", ".jsonl")
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

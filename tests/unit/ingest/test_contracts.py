@@ -2,7 +2,6 @@
 import json
 
 import pytest
-from airflow.sdk.serde import deserialize, serialize
 
 from filegate.ingest import contracts
 from filegate.ingest.contracts import Audited, ClaimedFile, Conversion, Outcome, Published, Staged
@@ -18,6 +17,9 @@ HANDED = [
 
 @pytest.mark.parametrize("value", HANDED, ids=["claim", "convert", "stage", "audit", "publish"])
 def test_each_step_s_result_comes_back_from_xcom_as_it_was_handed(value):
+    # imported here: at collection it would set Airflow up before the tests' metadata database
+    from airflow.sdk.serde import deserialize, serialize
+
     contracts.allow_in_xcom()
     back = deserialize(json.loads(json.dumps(serialize(value))))
     assert back == value

@@ -9,13 +9,13 @@ import json
 from datetime import date
 
 import pytest
-from memory import peak_rss_mib
 
 from filegate.datasets.events.reader import kind_of, raw_lines, read_events
 from filegate.datasets.events.sample import clf_line, events, json_record, logfmt_line, sample_files
 from filegate.datasets.events.tables import EVENTS
 from filegate.kit.coerce import Typer, coerce_record
 from filegate.kit.errors import Reject
+from tests.support.memory import peak_rss_mib
 
 DAY = date(2024, 3, 1)
 

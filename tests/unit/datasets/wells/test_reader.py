@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from memory import peak_rss_mib
 
 from filegate.datasets.wells.reader import kind_of, read_wells
 from filegate.kit.errors import Reject
+from tests.support.memory import peak_rss_mib
 
 WELL = {"api": "05-123-45678", "wellName": "STATE 12-3", "operator": "NOBLE ENERGY INC", "county": "WELD",
         "field": "WATTENBERG", "status": "PR", "wellType": "OIL", "spudDate": "2014-3-1", "latitude": 40.12,

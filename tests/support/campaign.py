@@ -21,7 +21,8 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
-from helpers import leftovers, snapshot
+
+from tests.support.helpers import leftovers, snapshot
 
 END = datetime(2026, 1, 5, 12, tzinfo=timezone.utc)   # the sample's last hour
 DAYS = (date(2026, 1, 3), date(2026, 1, 4), date(2026, 1, 5))   # the days its readings cover

@@ -6,7 +6,7 @@ import subprocess
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def smrt_text(generation: str, readings, created: str = "20260105 120000", trailer: bool = True) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-DAGS = Path(__file__).resolve().parents[1] / "dags"
+DAGS = Path(__file__).resolve().parents[2] / "dags"
 
 
 DAG_FILE = DAGS / "filegate_datasets.py"   # every dataset's DAGs
