@@ -216,7 +216,7 @@ def test_a_dataset_may_declare_renamed_copies_legitimate(conninfo, tmp_path):
     with psycopg.connect(conninfo) as conn:
         first = ledger.decide(conn, "d", landed("a.csv"), "run1", reloadable=False).file_id
         ledger.mark_loaded(conn, [first], [])
-        assert ledger.decide(conn, "d", landed("b.csv"), "run2", False).action is Action.DUPLICATE
+        assert ledger.decide(conn, "d", landed("b.csv"), "run2", False).action is Action.REFUSE_DUPLICATE
         assert ledger.decide(conn, "d", landed("c.csv"), "run2", False, renamed_copies=True).action is Action.CLAIM
 
 

@@ -141,8 +141,8 @@ def fingerprint(path: Path, landing_dir: Path) -> LandedFile | None:
     try:   # never through a link, even one swapped in since the listing
         with open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NOFOLLOW)) as f:
             before = os.fstat(f.fileno())
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                digest.update(chunk)
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
     except OSError as e:
         log.warning("%s could not be read as a regular file (%s): leaving it for the next run", path, e.strerror)
         return None

@@ -64,18 +64,18 @@ def claim(dataset_name: str, run_id: str, conninfo: str, settings: Settings | No
             decision = registry.decide(conn, ds.name, landed, run_id, ds.reloadable, ds.renamed_copies, live)
         if decision.action is Action.LEAVE:
             log.info("%s is %s: left to it", landed.filename, decision.reason)
-        elif decision.action is Action.DUPLICATE:
+        elif decision.action is Action.REFUSE_DUPLICATE:
             log.error("DUPLICATE %s", decision.reason)
             _quarantine(conninfo, s, ds.name, folder, decision.file_id, landed.path, landed.filename,
                         decision.reason or "a duplicate")
-        elif decision.action is Action.QUARANTINE:
+        elif decision.action is Action.MOVE_TO_QUARANTINE:
             log.info("%s was refused (file_id %d) but not yet moved to quarantine: moving it now",
                      landed.filename, decision.file_id)
             with connect(conninfo) as conn:
                 details = registry.get(conn, decision.file_id).details
             _quarantine(conninfo, s, ds.name, folder, decision.file_id, landed.path, landed.filename,
                         decision.reason or "refused", details)
-        elif decision.action is Action.ARCHIVE:
+        elif decision.action is Action.MOVE_TO_ARCHIVE:
             log.info("%s was loaded (file_id %d) but not yet archived: archiving it now",
                      landed.filename, decision.file_id)
             target = moves.place(conninfo, decision.file_id, s.archive, ds.name, folder, landed.filename)
@@ -283,7 +283,7 @@ def _refuse(conninfo: str, s: Settings, dataset: str, run_id: str, file_id: int,
     """Refuse a claimed file: registry `rejected` with its reason, raw file to quarantine."""
     log.error("REJECTED %s", reason)
     with connect(conninfo) as conn:
-        registry.reject(conn, file_id, reason, details)
+        registry.refuse(conn, file_id, reason, details)
     faults.inject("refuse")
     _quarantine(conninfo, s, dataset, landing.run_folder(run_id), file_id, path, filename, reason, details)
 
@@ -302,7 +302,7 @@ def _refuse_stranger(conninfo: str, s: Settings, dataset: str, run_id: str, land
     with connect(conninfo) as conn:
         registry.lock_dataset(conn, dataset)
         unmoved = registry.unmoved_refusal(registry.named(conn, dataset, rel), recorded)
-        file_id = unmoved.file_id if unmoved else registry.refuse(conn, dataset, landed, run_id, reason)
+        file_id = unmoved.file_id if unmoved else registry.record_refused(conn, dataset, landed, run_id, reason)
     log.error("REJECTED %s", reason)
     _quarantine(conninfo, s, dataset, landing.run_folder(run_id), file_id, path, rel, reason)
 

@@ -34,9 +34,9 @@ class Action(str, Enum):
     """What claim does with a landed file."""
     CLAIM = "claim"
     LEAVE = "leave"           # another run, still going, holds its claim
-    DUPLICATE = "duplicate"   # refuse it: quarantine
-    ARCHIVE = "archive"       # it was loaded, only the archive move is left
-    QUARANTINE = "quarantine"  # it was refused, only the quarantine move is left
+    REFUSE_DUPLICATE = "refuse_duplicate"  # recorded as a duplicate: move it to quarantine
+    MOVE_TO_ARCHIVE = "move_to_archive"      # it was loaded, only the move to archive is left
+    MOVE_TO_QUARANTINE = "move_to_quarantine"  # it was refused, only the move to quarantine is left
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def decide(conn, dataset: str, landed: LandedFile, run_id: str, reloadable: bool
     here = str(landed.path)
     unmoved = unmoved_refusal(earlier, landed.path)
     if unmoved is not None and unmoved.sha256 == landed.sha256:
-        return Decision(Action.QUARANTINE, unmoved.file_id, unmoved.reason)
+        return Decision(Action.MOVE_TO_QUARANTINE, unmoved.file_id, unmoved.reason)
     for f in earlier:
         if f.status is FileStatus.CLAIMED:
             if f.sha256 == landed.sha256 and f.run_id != run_id and live is not None and live(f.run_id):
@@ -117,17 +117,17 @@ def decide(conn, dataset: str, landed: LandedFile, run_id: str, reloadable: bool
     if loaded:
         last = loaded[-1]
         if last.sha256 == landed.sha256 and (str(last.stored_path) == here or _move_interrupted(last)):
-            return Decision(Action.ARCHIVE, last.file_id)
+            return Decision(Action.MOVE_TO_ARCHIVE, last.file_id)
         if not reloadable:
             reason = (f"duplicate: {landed.filename} was already loaded as file_id {last.file_id} "
                       f"at {last.loaded_at:%Y-%m-%d %H:%M:%S} UTC; a file name is never loaded twice")
-            return Decision(Action.DUPLICATE, _insert(conn, dataset, landed, run_id, FileStatus.DUPLICATE, reason),
+            return Decision(Action.REFUSE_DUPLICATE, _insert(conn, dataset, landed, run_id, FileStatus.DUPLICATE, reason),
                             reason)
         if last.sha256 == landed.sha256:
             reason = (f"duplicate: {landed.filename} has the same content (sha256 {landed.sha256[:16]}…) as its version "
                       f"loaded last, file_id {last.file_id} at {last.loaded_at:%Y-%m-%d %H:%M:%S} UTC; a re-delivery "
                       "loads only when its content changed")
-            return Decision(Action.DUPLICATE, _insert(conn, dataset, landed, run_id, FileStatus.DUPLICATE, reason),
+            return Decision(Action.REFUSE_DUPLICATE, _insert(conn, dataset, landed, run_id, FileStatus.DUPLICATE, reason),
                             reason)
     if not renamed_copies:
         # loaded, or claimed (two identical files arriving together: one loads, issue 31)
@@ -139,7 +139,7 @@ def decide(conn, dataset: str, landed: LandedFile, run_id: str, reloadable: bool
                     else f"claimed as file_id {t.file_id} by run {t.run_id}")
             reason = (f"duplicate: {landed.filename} has the same content (sha256 {landed.sha256[:16]}…) as "
                       f"{t.filename}, {when}; the same content is not loaded again under another name")
-            return Decision(Action.DUPLICATE, _insert(conn, dataset, landed, run_id, FileStatus.DUPLICATE, reason),
+            return Decision(Action.REFUSE_DUPLICATE, _insert(conn, dataset, landed, run_id, FileStatus.DUPLICATE, reason),
                             reason)
     return Decision(Action.CLAIM, _insert(conn, dataset, landed, run_id, FileStatus.CLAIMED, None, reloadable))
 
@@ -173,7 +173,7 @@ def _insert(conn, dataset, landed: LandedFile, run_id, status: FileStatus, reaso
     ).fetchone()[0]
 
 
-def refuse(conn, dataset: str, landed: LandedFile, run_id: str, reason: str) -> int:
+def record_refused(conn, dataset: str, landed: LandedFile, run_id: str, reason: str) -> int:
     """Record a file refused before it was read (a link, not a regular file): its sha256 is empty."""
     return _insert(conn, dataset, landed, run_id, FileStatus.REJECTED, reason)
 
@@ -301,7 +301,8 @@ def record_conversion(conn, file_id: int, header: dict, sort_key: str, rows_read
     )
 
 
-def reject(conn, file_id: int, reason: str, details: dict | None = None) -> None:
+def refuse(conn, file_id: int, reason: str, details: dict | None = None) -> None:
+    """Refuse a claimed file: status `rejected`, with the reason and the audit's findings."""
     conn.execute(
         "UPDATE filegate.files SET status = 'rejected', reason = %s, details = %s, handled_at = now()"
         " WHERE file_id = %s AND status = 'claimed'",

@@ -10,8 +10,11 @@ sample, checks or export shape is declared by reference, `"package.module:functi
 when first called (so the declaration parses fast), or as a function. Claim, convert, stage,
 audit, publish and reports are generic, driven by this declaration and the SQL files.
 
-Words used throughout: a *chunk* is a run of records of one table from one file; a *batch* is the
-files one ingest run handles together; a *run* is the Airflow DAG run (its id names the batch).
+Words used throughout: a *chunk* is a run of records of one table from one file (a *block* is raw
+bytes or lines read at once); a *batch* is the files one ingest run handles together; a *run* is
+the Airflow DAG run (its id names the batch). A file is *refused* when it is not loaded: it goes
+whole to quarantine, recorded `rejected` (a reader or a check said why) or `duplicate`; the step
+that decides is the *audit* (its Great Expectations results are the dataset's *quality* docs).
 """
 from __future__ import annotations
 

@@ -45,7 +45,7 @@ def write_report(conninfo: str, dataset: str, report: str, day: date, reports_ro
     with replacing(out) as tmp, connect(conninfo) as conn, open(tmp, "wb") as f:
         conn.execute("SET TIME ZONE 'UTC'")   # a report's timestamps are UTC, whatever PGTZ or the server says
         with conn.cursor().copy(statement, {"start": start, "end": end}) as copy:
-            for chunk in copy:
-                f.write(chunk)
+            for block in copy:
+                f.write(block)
     log.info("report %s/%s for %s written to %s", dataset, report, day, out)
     return out

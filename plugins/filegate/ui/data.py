@@ -222,7 +222,7 @@ def inside(root: Path, relative: str) -> Path | None:
 
 
 def validation_page(ds: Dataset, file_id: int) -> str | None:
-    """The docs page of the validation that refused one file (quality.Audit names it
+    """The docs page of the validation that refused one file (audit.Audit names it
     "<dataset>.<table> file <id>"), relative to the site."""
     site = docs_site(ds)
     pages = sorted(site.glob(f"validations/*/*/*/* file {int(file_id)}.html"))

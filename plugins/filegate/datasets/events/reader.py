@@ -1,9 +1,9 @@
 """events reader: `.log` (logfmt or Combined Log Format), `.csv` and `.json` (NDJSON or an array),
 each optionally gzip-compressed (`.log.gz`, ...), to events (`normalize`).
 
-Lines are read FILEGATE_EVENTS_CHUNK_ROWS at a time (the seed's chunks of 100,000) as raw text;
-they are parsed one by one and handed on 5,000 events at a time (the kit's chunks), so memory
-holds one chunk's raw text and a few thousand events, whatever the file size. A JSON array, possibly one line of gigabytes, is
+Lines are read in blocks of FILEGATE_EVENTS_CHUNK_ROWS (the seed read 100,000 at a time) as raw
+text; they are parsed one by one and handed on 5,000 events at a time (the kit's chunks), so memory
+holds one block's raw text and a few thousand events, whatever the file size. A JSON array, possibly one line of gigabytes, is
 streamed element by element instead. The first line that cannot be read refuses the file whole,
 naming the line and the problem. Records come out typed (as the kit's coercion would type them: a
 test holds the two equal), so no second typing pass runs.
@@ -92,11 +92,11 @@ def raw_lines(path: Path, chunk_rows: int) -> Iterator[tuple[int, bytes]]:
     with open_bytes(path) as f:
         source = bounded_lines(f, b"")
         while True:
-            chunk = list(islice(source, chunk_rows))
-            if not chunk:
+            block = list(islice(source, chunk_rows))
+            if not block:
                 return
-            yield from enumerate(chunk, start=done + 1)
-            done += len(chunk)
+            yield from enumerate(block, start=done + 1)
+            done += len(block)
 
 
 def _text(number: int, raw: bytes) -> str:
