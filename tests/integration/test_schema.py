@@ -1,4 +1,5 @@
 """The schema is defined once (ORM models) and created by migrations: the two must agree."""
+from decimal import Decimal
 from pathlib import Path
 
 import psycopg
@@ -28,6 +29,39 @@ def test_upgrading_again_is_a_no_op(conninfo):
     applied = {r.revision for v in before for r in script.iterate_revisions(v, "base")}
     assert set(script.get_heads()) <= applied   # the core's head and each dataset's
 
+
+
+def test_a_warehouse_from_before_the_dataset_branches_upgrades_and_keeps_its_rows(conninfo):
+    """smrt's and raw_data's tables were the core chain's until they became branches of their own
+    (smrt_0001, raw_data_0001). A warehouse at the old heads (the core's 0007, housing, wells and
+    events) already holds them, with rows: upgrading adopts them as they are."""
+    with psycopg.connect(conninfo) as conn:
+        branches = {"smrt_0001", "raw_data_0001"}
+        recorded = {v for (v,) in conn.execute("SELECT version_num FROM filegate.alembic_version")}
+        assert branches <= recorded
+        conn.execute("DELETE FROM filegate.alembic_version WHERE version_num = ANY(%s)", (list(branches),))
+        conn.execute("INSERT INTO filegate.alembic_version VALUES ('0007') ON CONFLICT DO NOTHING")
+        # as a warehouse that stopped at 0002 had it: the lineage foreign key 0003 dropped
+        conn.execute("ALTER TABLE smrt.readings ADD CONSTRAINT fk_readings_file_id_files FOREIGN KEY (file_id)"
+                     " REFERENCES filegate.files (file_id)")
+        file_id = conn.execute(
+            "INSERT INTO filegate.files (dataset, filename, received_at, size_bytes, sha256, status, run_id)"
+            " VALUES ('smrt', 'a.csv', now(), 1, 'x', 'loaded', 'r') RETURNING file_id").fetchone()[0]
+        conn.execute("INSERT INTO smrt.meters VALUES ('01234567890', %s, now())", (file_id,))
+        conn.execute("INSERT INTO smrt.readings VALUES ('01234567890', '2026-01-01T00:00Z', 1.5, %s, 7, now())",
+                     (file_id,))
+        conn.execute("INSERT INTO raw_data.tracks (track_id, name, file_id, line, loaded_at)"
+                     " VALUES (3, 'Fast As a Shark', %s, 4, now())", (file_id,))
+
+    migrate.upgrade(conninfo)
+
+    with psycopg.connect(conninfo) as conn:
+        assert branches <= {v for (v,) in conn.execute("SELECT version_num FROM filegate.alembic_version")}
+        assert conn.execute("SELECT meter_number, consumption, line FROM smrt.readings").fetchall() == \
+            [("01234567890", Decimal("1.5"), 7)]
+        assert conn.execute("SELECT count(*) FROM smrt.meters").fetchone()[0] == 1
+        assert conn.execute("SELECT track_id, name FROM raw_data.tracks").fetchall() == [(3, "Fast As a Shark")]
+    assert schema_drift(conninfo)[1] == []   # and in the shape a new warehouse has (the foreign key gone)
 
 def test_socket_hosts_go_in_the_query_string():
     url = sqlalchemy_url("host=/tmp/fg/pg port=5432 user=postgres dbname=warehouse")

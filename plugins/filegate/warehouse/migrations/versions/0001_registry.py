@@ -1,4 +1,6 @@
-"""File registry and the SMRT tables.
+"""The file registry (and the staging schema).
+
+It created the SMRT tables too until they became the smrt dataset's own branch (smrt_0001).
 
 Revision ID: 0001
 Revises:
@@ -15,7 +17,6 @@ depends_on = None
 
 def upgrade() -> None:
     op.execute("CREATE SCHEMA IF NOT EXISTS filegate")
-    op.execute("CREATE SCHEMA IF NOT EXISTS smrt")
     op.execute("CREATE SCHEMA IF NOT EXISTS staging")
     op.create_table(
         "files",
@@ -49,37 +50,7 @@ def upgrade() -> None:
     op.create_index("ix_files_dataset_filename", "files", ["dataset", "filename"], schema="filegate")
     op.create_index("uq_files_loaded_name", "files", ["dataset", "filename"], unique=True, schema="filegate",
                     postgresql_where="status = 'loaded' AND NOT reloadable")
-    op.create_table(
-        "meters",
-        sa.Column("meter_number", sa.Text(), nullable=False),
-        sa.Column("first_file_id", sa.BigInteger(), nullable=False),
-        sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["first_file_id"], ["filegate.files.file_id"],
-                                name=op.f("fk_meters_first_file_id_files")),
-        sa.PrimaryKeyConstraint("meter_number", name=op.f("pk_meters")),
-        schema="smrt",
-        comment="Meters seen in SMRT files (canonical 11-digit numbers)",
-    )
-    op.create_table(
-        "readings",
-        sa.Column("meter_number", sa.Text(), nullable=False),
-        sa.Column("reading_start_utc", sa.DateTime(timezone=True), nullable=False,
-                  comment="start of the hour measured"),
-        sa.Column("consumption", sa.Numeric(), nullable=False),
-        sa.Column("file_id", sa.BigInteger(), nullable=False),
-        sa.Column("line", sa.Integer(), nullable=False, comment="line of the CONSU record in that file"),
-        sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["file_id"], ["filegate.files.file_id"], name=op.f("fk_readings_file_id_files")),
-        sa.ForeignKeyConstraint(["meter_number"], ["smrt.meters.meter_number"],
-                                name=op.f("fk_readings_meter_number_meters")),
-        sa.PrimaryKeyConstraint("meter_number", "reading_start_utc", name=op.f("pk_readings")),
-        schema="smrt",
-        comment="Hourly consumption; the latest file to report an hour wins",
-    )
-    op.create_index(op.f("ix_readings_file_id"), "readings", ["file_id"], schema="smrt")
 
 
 def downgrade() -> None:
-    op.drop_table("readings", schema="smrt")
-    op.drop_table("meters", schema="smrt")
     op.drop_table("files", schema="filegate")
