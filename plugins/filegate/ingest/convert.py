@@ -45,7 +45,7 @@ def convert_file(dataset: Dataset, path: Path, file_id: int, run_dir: Path, sett
     """Convert one raw file; a filegate.kit.errors.Reject from the reader propagates, and then
     nothing is left written."""
 
-    parsed = dataset.read(path, settings)
+    parsed = dataset.read(path)
     _refuse_nul([{"_line": None, "header": parsed.header, "sort key": parsed.sort_key}])
     converted = Converted(header=parsed.header, sort_key=parsed.sort_key)
     writers: dict[str, tuple[BinaryIO, bytearray, Path]] = {}

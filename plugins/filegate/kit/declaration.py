@@ -48,7 +48,8 @@ class Dataset:
     description: str                                      # one line, shown in the Airflow UI
     pattern: str                                          # glob(s) under landing/<name>/, space-separated
     tables: tuple[Table, ...]
-    reader: Callable[[Path, Settings], ParsedFile] | str | None = None   # None: the kit's default reader
+    reader: Callable[[Path, Any], ParsedFile] | str | None = None   # (path, the dataset's own settings or None);
+                                                          # None: the kit's default reader
     undeclared: str | None = None                         # default reader: the table keeping, as JSONB, the
                                                           # records of a subfolder that names no table
     checks: Callable[[Table, dict[str, str]], list] | str | None = None   # suite additions: expectations
@@ -85,14 +86,15 @@ class Dataset:
     def reports_dag_id(self) -> str:
         return f"{self.name}_reports"
 
-    def read(self, path: Path, settings: Settings) -> ParsedFile:
-        """`path` as its reader (or the default reader) reads it."""
+    def read(self, path: Path) -> ParsedFile:
+        """`path` as its reader (or the default reader) reads it, handed the dataset's own settings."""
         if self.reader is None:
             from filegate.kit.readers.declared import read_declared
 
             undeclared = self.table(self.undeclared) if self.undeclared else None
             return read_declared(path, self.loaded_tables, undeclared)
-        return cast(Callable[[Path, Settings], ParsedFile], self.reader)(path, settings)
+        own = self.settings() if self.settings is not None else None
+        return cast(Callable[[Path, Any], ParsedFile], self.reader)(path, own)
 
     def checks_for(self, table: Table, staging: dict[str, str]) -> list:
         """The dataset's own expectations for `table` (the standard ones come from its declaration)."""

@@ -17,6 +17,7 @@ from typing import Iterator
 
 from filegate.datasets.events.logs import clf, is_clf, is_logfmt, logfmt
 from filegate.datasets.events.normalize import ALIASES, event_from_pairs, finish
+from filegate.datasets.events.settings import EventsSettings, events_settings
 from filegate.kit.errors import Reject, excerpt
 from filegate.kit.parsed import ParsedFile
 
@@ -33,13 +34,12 @@ def kind_of(path: Path) -> str:
     raise Reject(None, "not an events file: expected *.log, *.csv or *.json, each optionally .gz")
 
 
-def read_events(path: Path, settings=None, chunk_rows: int | None = None) -> ParsedFile:
+def read_events(path: Path, settings: EventsSettings | None = None, chunk_rows: int | None = None) -> ParsedFile:
+    """The dataset's reader (`Dataset.reader`), handed events' own settings (or `chunk_rows` alone)."""
     from filegate.kit.readers import Gunzipped, open_bytes
 
     if chunk_rows is None:
-        from filegate.datasets.events.settings import events_settings
-
-        chunk_rows = events_settings().chunk_rows
+        chunk_rows = (settings or events_settings()).chunk_rows
     kind = kind_of(path)
     with open_bytes(path) as f:   # gzip cut short or corrupt: refused at its line by open_bytes
         compressed = isinstance(f, Gunzipped)

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
-from filegate.datasets.smrt.settings import smrt_settings
+from filegate.datasets.smrt.settings import SmrtSettings
 from filegate.kit.errors import QUOTE_LIMIT, Reject, bounded, excerpt
 from filegate.kit.parsed import ParsedFile
 from filegate.kit.readers import bounded_lines, csv_reader
@@ -37,9 +37,9 @@ def canonical_meter(raw: str) -> str | None:
     return None
 
 
-def read(path: Path, settings=None) -> ParsedFile:
+def read(path: Path, settings: SmrtSettings) -> ParsedFile:
     """The dataset's reader (`Dataset.reader`): `read_smrt` with SMRT's own settings."""
-    return read_smrt(path, accept_dev=smrt_settings().accept_dev)
+    return read_smrt(path, accept_dev=settings.accept_dev)
 
 
 def read_smrt(path: Path, accept_dev: bool = False) -> ParsedFile:

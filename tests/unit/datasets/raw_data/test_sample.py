@@ -7,7 +7,7 @@ from filegate.datasets.raw_data.sample import write_sample, write_volume
 
 def read_raw(path):
     """raw_data has no reader of its own: the kit's default reader, by its declaration."""
-    return DATASET.read(path, None)
+    return DATASET.read(path)
 
 
 def digest(folder):

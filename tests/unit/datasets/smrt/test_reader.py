@@ -94,6 +94,18 @@ def test_development_files_are_refused_unless_accepted(tmp_path):
     assert parsed.header["environment"] == "development" and len(records) == 1
 
 
+
+def test_the_dataset_hands_its_reader_its_own_settings(tmp_path, monkeypatch):
+    """`Dataset.read` hands the reader SMRT's settings, read from FILEGATE_SMRT_* at that moment."""
+    from filegate.datasets.smrt import DATASET
+
+    path = write(tmp_path, '"HEADR","SMRT","GAZ","20191007","134500","DV000001"', CONSU, '"TRAIL"',
+                 name="DV000001.SMRT")
+    with pytest.raises(Reject, match="development file"):
+        list(DATASET.read(path).records)
+    monkeypatch.setenv("FILEGATE_SMRT_ACCEPT_DEV", "true")
+    assert DATASET.read(path).header["environment"] == "development"
+
 def test_row_values_are_passed_raw_for_the_suite_to_judge(tmp_path):
     path = write(tmp_path, HEADER, '"CONSU","12345","20190230","2400",abc', '"TRAIL"')
     _, [(table, line, record)] = read_all(path)

@@ -23,7 +23,7 @@ def test_one_table_takes_its_files_from_anywhere_typed_by_its_declaration(tmp_pa
     csv = write(tmp_path / "drop" / "a_2.csv", "Id,Name\n1,one\n")
     ndjson = write(tmp_path / "b.json", '{"Id": "1", "Name": "one"}\n')
     ds = dataset(ITEMS)
-    from_csv, from_json = ds.read(csv, None), ds.read(ndjson, None)
+    from_csv, from_json = ds.read(csv), ds.read(ndjson)
     assert list(from_csv.records) == [("items", 2, {"id": 1, "name": "one"})]   # line 1 is the header
     assert list(from_json.records) == [("items", 1, {"id": 1, "name": "one"})]
     assert from_csv.header == {"table": "items", "format": "csv", "declared": True}
@@ -33,12 +33,12 @@ def test_one_table_takes_its_files_from_anywhere_typed_by_its_declaration(tmp_pa
 def test_a_subfolder_naming_no_table_is_refused_without_an_undeclared_table(tmp_path):
     path = write(tmp_path / "others" / "others_1.csv", "a\n1\n")
     with pytest.raises(Reject, match="subfolder 'others' names no declared table \\(tables: items, more\\)"):
-        dataset(ITEMS, Table("more", (Column("a", "text"),), keys=())).read(path, None)
+        dataset(ITEMS, Table("more", (Column("a", "text"),), keys=())).read(path)
 
 
 def test_a_subfolder_naming_no_table_is_kept_whole_in_the_undeclared_table(tmp_path):
     path = write(tmp_path / "others" / "others_1.csv", "a,b\n1,x\n")
-    parsed = dataset(ITEMS, KEPT, undeclared="kept").read(path, None)
+    parsed = dataset(ITEMS, KEPT, undeclared="kept").read(path)
     assert parsed.header == {"table": "others", "format": "csv", "declared": False}
     assert list(parsed.records) == [("kept", 2, {"source_table": "others", "doc": {"a": "1", "b": "x"}})]
 
