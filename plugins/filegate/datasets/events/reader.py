@@ -20,6 +20,7 @@ from filegate.datasets.events.normalize import ALIASES, event_from_pairs, finish
 from filegate.datasets.events.settings import EventsSettings, events_settings
 from filegate.kit.errors import Reject, excerpt
 from filegate.kit.parsed import ParsedFile
+from filegate.kit.readers.lines import text_line
 
 KINDS = (".log", ".csv", ".json")
 Events = Iterator[tuple[str, int, dict]]   # ("events", line, event): ParsedFile.from_records hands them on in chunks
@@ -99,16 +100,9 @@ def raw_lines(path: Path, chunk_rows: int) -> Iterator[tuple[int, bytes]]:
             done += len(block)
 
 
-def _text(number: int, raw: bytes) -> str:
-    try:
-        return raw.decode()
-    except UnicodeDecodeError as e:
-        raise Reject(number, f"bytes are not valid UTF-8 ({e.reason} at byte {e.start + 1} of the line)") from None
-
-
 def log_events(lines: Iterator[tuple[int, bytes]], grammar: str) -> Events:
     for number, raw in lines:
-        text = _text(number, raw).rstrip("\r\n")
+        text = text_line(number, raw).rstrip("\r\n")
         if number == 1:
             text = text.lstrip("\ufeff")
         if not text or text.isspace():
@@ -128,7 +122,7 @@ def csv_events(lines: Iterator[tuple[int, bytes]]) -> Events:
     attribute (an empty field: the attribute is absent, as CSV cannot tell empty from missing)."""
     from filegate.kit.readers import csv_reader
 
-    texts = (_text(number, raw) for number, raw in lines)
+    texts = (text_line(number, raw) for number, raw in lines)
     reader = csv_reader(texts, strict=True)
     try:
         header = next(reader, None)

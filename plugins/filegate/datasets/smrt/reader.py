@@ -21,6 +21,7 @@ from filegate.datasets.smrt.settings import SmrtSettings
 from filegate.kit.errors import QUOTE_LIMIT, Reject, bounded, excerpt
 from filegate.kit.parsed import ParsedFile
 from filegate.kit.readers import bounded_lines, csv_reader
+from filegate.kit.readers.lines import refuse_nul, text_line
 
 HEADER_FIELDS = ("record id", "file type", "company id", "creation date", "creation time", "generation number")
 CONSU_FIELDS = ("record id", "meter number", "measurement date", "measurement time", "consumption")
@@ -153,11 +154,5 @@ def _decoded_lines(path: Path) -> Iterator[str]:
         for number, raw in enumerate(bounded_lines(f, b""), start=1):
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
-            column = raw.find(b"\x00") + 1
-            if column:   # binary junk: PostgreSQL text cannot hold it, so say where it is
-                raise Reject(number, f"a NUL byte (\\x00) at column {column}: a SMRT file is text")
-            try:
-                yield raw.decode("utf-8")
-            except UnicodeDecodeError as e:
-                raise Reject(number, f"bytes are not valid UTF-8 at column {e.start + 1} "
-                                     f"({raw[e.start:e.start + 4]!r})") from None
+            refuse_nul(number, raw, "a SMRT file")
+            yield text_line(number, raw)

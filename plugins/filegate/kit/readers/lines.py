@@ -12,6 +12,28 @@ from filegate.kit.readers import limits
 from filegate.kit.readers.compressed import open_bytes
 
 
+def text_line(number: int, raw: bytes) -> str:
+    """Line `number`, decoded: bytes that are not UTF-8 refuse the file at it (`bad_bytes`)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise bad_bytes(number, e) from None
+
+
+def bad_bytes(number: int, error: UnicodeDecodeError) -> Reject:
+    """The Reject for line `number`, which `error` found not UTF-8: the column and the bytes."""
+    bad = bytes(error.object[error.start:error.start + 4])
+    return Reject(number, f"bytes are not valid UTF-8 at column {error.start + 1} ({error.reason}: {bad!r})")
+
+
+def refuse_nul(number: int, raw: bytes, what: str) -> None:
+    """Refuse line `number` if it holds a NUL byte (binary junk, which PostgreSQL text cannot
+    hold), saying where; `what` says what the file should be ("a SMRT file")."""
+    column = raw.find(b"\x00") + 1
+    if column:
+        raise Reject(number, f"a NUL byte (\\x00) at column {column}: {what} is text")
+
+
 def not_utf8(path: Path, error: UnicodeDecodeError) -> Reject:
     """The Reject for a file that is not UTF-8, naming the first line holding a bad byte (found
     block by block: the file may be one endless line)."""

@@ -10,7 +10,7 @@ from filegate.kit import jsontext
 from filegate.kit.errors import Reject
 from filegate.kit.readers import limits
 from filegate.kit.readers.compressed import open_bytes
-from filegate.kit.readers.lines import bounded_lines
+from filegate.kit.readers.lines import bad_bytes, bounded_lines
 
 
 def read_ndjson_chunks(path: Path) -> Iterator[tuple[range | list[int], list[dict]]]:
@@ -42,7 +42,7 @@ def json_object(number: int, raw: bytes | str) -> dict:
     try:
         record = jsontext.exact(raw)
     except UnicodeDecodeError as e:
-        raise Reject(number, f"bytes are not valid UTF-8 ({e.reason})") from None
+        raise bad_bytes(number, e) from None
     except json.JSONDecodeError as e:
         raise Reject(number, f"not a JSON object: {e.msg} (column {e.colno})") from None
     except jsontext.Problem as e:
