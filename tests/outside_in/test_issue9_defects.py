@@ -3,7 +3,7 @@ found — through `make run`, `make up`/`make down`, the README's commands or a 
 `airflow dags test`) — one test per defect, named after it.
 
 Defect 9 (`eval "$(make -s env)"`) is tests/integration/test_cli.py::test_eval_make_env_gets_only_export_lines;
-every step's kill -9 is tests/dags/test_faults.py.
+every step's kill -9 is tests/dags/test_kill_9.py.
 """
 from __future__ import annotations
 

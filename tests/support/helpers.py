@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,13 +20,13 @@ def smrt_text(generation: str, readings, created: str = "20260105 120000", trail
     return "\n".join(lines) + "\n"
 
 
-def drop(folder: Path, name: str, data: str | bytes, age: float = 120) -> Path:
+def drop(folder: Path, name: str, data: str | bytes, age: float = 120, at: datetime | None = None) -> Path:
     """Deliver a file (`name` may hold subfolders) into a landing folder, as if it arrived `age`
-    seconds ago: the one way every test delivers a file."""
+    seconds ago (or `at` that moment): the one way every test delivers a file."""
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data.encode() if isinstance(data, str) else data)
-    stamp = time.time() - age
+    stamp = at.timestamp() if at is not None else time.time() - age
     os.utime(path, (stamp, stamp))
     return path
 

@@ -1,5 +1,4 @@
 """Dataset declarations: chunks per table, reports and publish steps found in the SQL folder."""
-import pytest
 
 from filegate.kit import parsed as parsed_module
 from filegate.kit.declaration import Dataset
@@ -27,15 +26,3 @@ def test_a_dataset_finds_its_reports_and_publish_steps_and_places_its_tables(tmp
     assert ds.reports == ("a", "b")
     assert [p.name for p in ds.publish_sql()] == ["010_x.sql", "020_y.sql"]
     assert ds.table("t").target == "toy2.t" and ds.loaded_tables == (ds.table("t"),)
-
-
-def test_declarations_that_cannot_work_fail_when_declared():
-    with pytest.raises(ValueError, match=r"\['nope'\] are not among its columns"):
-        Table("t", (Column("Id", "bigint"),), keys=("nope",))
-    with pytest.raises(ValueError, match="two columns share a name"):
-        Table("t", (Column("Id", "bigint"), Column("ID", "text", name="id")))
-    assert Column("sale.amount.saleAmt", "numeric").name == "sale_amt"
-    with pytest.raises(ValueError, match=r"index methods must be btree, gin, brin or hash, not \['gist2'\]"):
-        Table("t", (Column("Id", "bigint"),), indexes={"id": "gist2"})
-    with pytest.raises(ValueError, match=r"\['nope'\] are not among its columns"):
-        Table("t", (Column("Id", "bigint"),), indexes={"nope": "btree"})
