@@ -113,40 +113,17 @@ def polars_lazy(landing: Path, out: Path) -> None:
 
 
 def filegate_convert(landing: Path, out: Path, workers: int = 1) -> None:
-    from concurrent.futures import ProcessPoolExecutor
+    from harness import convert_alone
 
     from filegate.ingest.convert import combine_parts
 
-    jobs = [(path, file_id, out) for file_id, path in
-            enumerate((p for files in tables(landing).values() for p in files), start=1)]
-    with ProcessPoolExecutor(workers) if workers > 1 else _Inline() as pool:
-        converted = list(pool.map(_convert_one, jobs))
+    paths = [p for files in tables(landing).values() for p in files]
     ids: dict[str, list[int]] = {}
-    for file_id, names in converted:
-        for name in names:
+    for file_id, rows in convert_alone("raw_data", paths, out, workers):
+        for name in rows:
             ids.setdefault(name, []).append(file_id)
     for table, file_ids in ids.items():
         combine_parts(out, table, file_ids)
-
-
-def _convert_one(job) -> tuple[int, list[str]]:
-    from filegate import datasets, settings
-    from filegate.ingest.convert import convert_file
-
-    path, file_id, out = job
-    return file_id, list(convert_file(datasets.get("raw_data"), path, file_id, out, settings.load()).rows)
-
-
-class _Inline:
-    """A pool of one: the same code path without a worker process."""
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def map(self, fn, items):
-        return map(fn, items)
 
 
 def floor(landing: Path, out: Path) -> None:

@@ -18,11 +18,10 @@ import sys
 import time
 from pathlib import Path
 
-from harness import Measurement, measure, record, work_folder
+from harness import Bench, Measurement, measure, record, settle, table, work_folder
 
 HERE = Path(__file__).resolve().parent
 
-from load_bench import Bench  # noqa: E402
 
 RSS_TARGET_MIB = 200
 SPEED_TARGET = 5.0   # filegate at least 5x the seed's approach, end to end
@@ -68,7 +67,7 @@ def expected_answers(events: int, files: int) -> dict:
 
 def contender(bench: Bench, template: str, label: str, name: str, landing: Path, out: Path) -> tuple[Measurement, dict]:
     conninfo = bench.fresh_database(f"events_{name}", template)
-    _settle(conninfo)
+    settle(conninfo)
     shutil.rmtree(out, ignore_errors=True)
     m = measure(label, [sys.executable, str(HERE / "events_contenders.py"), name, str(landing), conninfo, str(out)])
     print(f"{label}: {m.wall_s:.1f} s, {m.peak_rss_mib:,.0f} MiB", flush=True)
@@ -79,7 +78,7 @@ def filegate(bench: Bench, template: str, landing: Path, out: Path) -> tuple[dic
     from events_contenders import STEPS
 
     conninfo = bench.fresh_database("events_filegate", template)
-    _settle(conninfo)
+    settle(conninfo)
     state = bench.work / "e2e-state.json"
     state.unlink(missing_ok=True)
     steps = {}
@@ -90,12 +89,6 @@ def filegate(bench: Bench, template: str, landing: Path, out: Path) -> tuple[dic
     subprocess.run([sys.executable, str(HERE / "events_contenders.py"), "answers", conninfo, str(out)], check=True)
     return steps, json.loads((out / "answers.json").read_text()), json.loads(state.read_text())["records"]
 
-
-def _settle(conninfo: str) -> None:
-    import psycopg
-
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute("CHECKPOINT")
 
 
 def main(argv=None) -> int:
@@ -140,10 +133,8 @@ def main(argv=None) -> int:
     speedup = seed.wall_s / total
     worst = max(steps.values(), key=lambda m: m.peak_rss_mib)
     over = [m for m in steps.values() if m.peak_rss_mib > RSS_TARGET_MIB]
-    lines = [f"| {m.label} | {m.wall_s:.1f} | {m.cpu_s:.1f} | {m.peak_rss_mib:,.0f} |" for m in (seed, duck)]
-    lines += [f"| {m.label} | {m.wall_s:.1f} | {m.cpu_s:.1f} | {m.peak_rss_mib:,.0f} |" for m in steps.values()]
-    lines += [f"| filegate, landing to published | {total:.1f} | {sum(m.cpu_s for m in steps.values()):.1f} | "
-              f"{worst.peak_rss_mib:,.0f} |"]
+    whole = Measurement("filegate, landing to published", total, sum(m.cpu_s for m in steps.values()), worst.peak_rss_mib)
+    rows = table([seed, duck, *steps.values(), whole])
     text = (f"## events side by side\n\n"
             f"Input: {args.events:,} events in {args.files} files ({size_mib(landing):,.0f} MiB): logfmt and "
             f"Combined Log Format `.log`, `.csv`, NDJSON and pretty-printed JSON arrays, in turn. Every contender "
@@ -154,7 +145,7 @@ def main(argv=None) -> int:
             f"(SQLAlchemy 2, psycopg 3: batched multi-row INSERTs); DuckDB's postgres extension cannot be downloaded "
             f"here, so DuckDB writes CSV that psycopg COPYs.\n\n"
             f"Command: `python bench/events_bench.py --events {args.events} --files {args.files}`\n\n"
-            f"| contender | wall (s) | CPU (s) | peak RSS (MiB) |\n|---|---|---|---|\n" + "\n".join(lines) + "\n\n"
+            f"{rows}\n\n"
             f"Against issue 12's targets:\n\n"
             f"- filegate ≥ {SPEED_TARGET:g}x the seed's approach end to end: {seed.wall_s:.1f} s vs {total:.1f} s, "
             f"{speedup:.1f}x, {'met' if speedup >= SPEED_TARGET else 'MISSED'} ({stored:,} events stored);\n"

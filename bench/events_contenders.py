@@ -272,39 +272,10 @@ STEPS = ("claim", "convert", "stage", "audit", "publish")
 
 
 def step(name: str, landing: Path, conninfo: str, data_root: Path, state_file: Path) -> None:
-    """One step of filegate, in its own process as an Airflow task runs (convert mapped on 2
-    processes); what a step hands to the next goes through <state_file>."""
-    from concurrent.futures import ProcessPoolExecutor
+    """One step of filegate from landing to published rows (harness.step)."""
+    from harness import step as filegate_step
 
-    from harness import as_json, land, taken_by
-
-    from filegate.ingest import pipeline
-
-    state = json.loads(state_file.read_text()) if state_file.exists() else {}
-    if name == "claim":
-        land(files(landing), landing, data_root, "events")
-        state["handed"] = as_json(pipeline.claim("events", "bench", conninfo))
-    elif name == "convert":
-        with ProcessPoolExecutor(2) as pool:
-            converted = list(pool.map(_convert, [(f, conninfo) for f in taken_by(name, state["handed"])]))
-        refused = [c for c in converted if c.outcome != "converted"]
-        if refused:
-            raise SystemExit(f"convert refused {refused}: the benchmark input must be clean")
-        state["handed"] = as_json(converted)
-        state["records"] = sum(c.rows.get("events", 0) for c in converted)
-    else:
-        handed = getattr(pipeline, name)("events", "bench", taken_by(name, state["handed"]), conninfo)
-        if name == "audit" and handed.rejected:
-            raise SystemExit(f"the audit refused {handed.rejected}: the benchmark input must be clean")
-        state["handed"] = as_json(handed)
-    state_file.write_text(json.dumps(state))
-
-
-def _convert(job):
-    from filegate.ingest import pipeline
-
-    file, conninfo = job
-    return pipeline.convert("events", "bench", file, conninfo)
+    filegate_step("events", name, files(landing), landing, conninfo, data_root, state_file, counted="events")
 
 
 CONTENDERS = {"seed": seed, "duckdb": duckdb_load}

@@ -4,11 +4,13 @@ Peak RSS is what the process itself reports at exit (VmHWM, and the largest of i
 not wait4's ru_maxrss: Linux folds the parent's high-water mark into a child's at exec, so every
 small contender read as big as the bench driver that started it (81 MiB each, before this).
 
-Issue 4's side-by-side benchmarks build on this; it is kept free of filegate imports so a
-contender's own imports are all it pays for.
+Issue 4's side-by-side benchmarks build on this, and on what they share below it (the embedded
+server, a quiet database, filegate's steps run as the DAG runs them, result tables); it imports
+filegate only inside functions, so a contender's own imports are all it pays for.
 """
 from __future__ import annotations
 
+import json
 import os
 import platform
 import re
@@ -76,7 +78,6 @@ def deliver(dataset: str, raw_files, source: Path, conninfo: str, data_root: Pat
     `workers` processes): the seconds of each step, and the batch as convert handed it on. The
     benchmark input must be clean: a file not claimed, or refused by any step, ends the run."""
     import time
-    from concurrent.futures import ProcessPoolExecutor
 
     raw_files = list(raw_files)
     land(raw_files, source, data_root, dataset)
@@ -91,12 +92,8 @@ def deliver(dataset: str, raw_files, source: Path, conninfo: str, data_root: Pat
         raise SystemExit(f"claim took {len(files)} of the {len(raw_files)} files landed in {data_root}: "
                          "the benchmark input must be claimed whole")
     start = time.perf_counter()
-    with ProcessPoolExecutor(workers) as pool:
-        converted = list(pool.map(_convert, [(dataset, f, conninfo) for f in files], chunksize=chunksize))
+    converted = convert_mapped(dataset, files, conninfo, workers, chunksize)
     spent["convert"] = time.perf_counter() - start
-    refused = [c.filename for c in converted if c.outcome != "converted"]
-    if refused:
-        raise SystemExit(f"convert refused {refused}: the benchmark input must be clean")
     batch = converted
     for step in ("stage", "audit", "publish"):
         start = time.perf_counter()
@@ -106,12 +103,6 @@ def deliver(dataset: str, raw_files, source: Path, conninfo: str, data_root: Pat
             raise SystemExit(f"{step} refused {batch.rejected}: the benchmark input must be clean")
     return spent, converted
 
-
-def _convert(job):
-    from filegate.ingest import pipeline
-
-    dataset, file, conninfo = job
-    return pipeline.convert(dataset, "bench", file, conninfo)
 
 
 def as_json(value):
@@ -161,7 +152,7 @@ def table(rows: list[Measurement], extra: dict[str, list[str]] | None = None) ->
     head = ["contender", "wall (s)", "CPU (s)", "peak RSS (MiB)", *(extra or {})]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for i, m in enumerate(rows):
-        cells = [m.label, f"{m.wall_s:.1f}", f"{m.cpu_s:.1f}", f"{m.peak_rss_mib:.0f}",
+        cells = [m.label, f"{m.wall_s:.1f}", f"{m.cpu_s:.1f}", f"{m.peak_rss_mib:,.0f}",
                  *[v[i] for v in (extra or {}).values()]]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -185,3 +176,137 @@ def record(section: str, text: str, folder: Path = RESULTS) -> Path:
     body = pattern.sub(lambda _: block, body) if pattern.search(body) else body.rstrip() + "\n\n" + block + "\n"
     path.write_text(body)
     return path
+
+
+# --- what the benches share: the embedded server, a quiet database, filegate's steps -------------
+
+class Bench:
+    def __init__(self, work: Path):
+        from filegate import settings
+        from filegate.ops import embedded
+
+        self.work = work
+        os.environ.update(FILEGATE_STATE_DIR=str(work / "state"), FILEGATE_MIN_FILE_AGE="0",
+                          FILEGATE_DATA_ROOT=str(work / "scratch"))
+        self.server = embedded.start(settings.load())
+
+    def conninfo(self, dbname: str) -> str:
+        from filegate.ops import embedded
+
+        info = self.server.get_postmaster_info()
+        return f"host={embedded.socket_dir(self.server)} port={info.port} user=postgres dbname={dbname}"
+
+    def admin(self, statement: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.conninfo("postgres"), autocommit=True) as conn:
+            conn.execute(statement)
+
+    def fresh_database(self, name: str, template: str | None = None) -> str:
+        # a template database (one an earlier run left) cannot be dropped until it is not one
+        self.admin(f"UPDATE pg_database SET datistemplate = false WHERE datname = '{name}'")
+        self.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        self.admin(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+        return self.conninfo(name)
+
+    def claim_and_convert(self, conninfo: str, landing: Path, run_id: str, data_root: Path) -> Path:
+        """What the DAG does before stage (not measured): the raw files claimed and converted, as
+        a JSON description of the batch for the filegate contender."""
+        from filegate.ingest import pipeline
+
+        land((raw for raw in landing.rglob("*") if raw.is_file()), landing, data_root, "raw_data")
+        os.environ["FILEGATE_DATA_ROOT"] = str(data_root)
+        files = pipeline.claim("raw_data", run_id, conninfo)
+        converted = [pipeline.convert("raw_data", run_id, f, conninfo) for f in files]
+        refused = [c for c in converted if c.outcome != "converted"]
+        if not files or refused:
+            raise SystemExit(f"the benchmark input must convert cleanly: {len(files)} claimed, refused {refused}")
+        batch = data_root / "batch.json"
+        batch.write_text(json.dumps({"run_id": run_id, "converted": as_json(converted)}))
+        return batch
+
+
+def settle(conninfo: str, vacuum: bool = False) -> None:
+    """Nothing left over from the set-up to flush during the measurement (`vacuum`: nor to analyse)."""
+    import psycopg
+
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        if vacuum:
+            conn.execute("VACUUM ANALYZE")
+        conn.execute("CHECKPOINT")
+
+
+class Inline:
+    """A pool of one: the same code path without a worker process."""
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def map(self, fn, items, chunksize: int = 1):
+        return map(fn, items)
+
+
+def pool(workers: int):
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(workers) if workers > 1 else Inline()
+
+
+def convert_mapped(dataset: str, files, conninfo: str, workers: int = 2, chunksize: int = 1) -> list:
+    """pipeline.convert of each claimed file on `workers` processes, as the DAG's mapped convert runs;
+    the benchmark input must be clean: a refused file ends the run."""
+    with pool(workers) as p:
+        converted = list(p.map(_convert, [(dataset, f, conninfo) for f in files], chunksize=chunksize))
+    refused = [c.filename for c in converted if c.outcome != "converted"]
+    if refused:
+        raise SystemExit(f"convert refused {refused}: the benchmark input must be clean")
+    return converted
+
+
+def _convert(job):
+    from filegate.ingest import pipeline
+
+    dataset, file, conninfo = job
+    return pipeline.convert(dataset, "bench", file, conninfo)
+
+
+def convert_alone(dataset: str, paths, out: Path, workers: int = 1, chunksize: int = 1) -> list[tuple[int, dict]]:
+    """convert_file of each path (file ids from 1) into `out`, on `workers` processes: filegate's
+    convert without the registry, as the convert contenders run. (file_id, rows per table) each."""
+    jobs = [(dataset, path, file_id, out) for file_id, path in enumerate(paths, start=1)]
+    with pool(workers) as p:
+        return list(p.map(_convert_alone, jobs, chunksize=chunksize))
+
+
+def _convert_alone(job) -> tuple[int, dict]:
+    from filegate import datasets, settings
+    from filegate.ingest.convert import convert_file
+
+    dataset, path, file_id, out = job
+    return file_id, dict(convert_file(datasets.get(dataset), path, file_id, out, settings.load()).rows)
+
+
+def step(dataset: str, name: str, raw_files, landing: Path, conninfo: str, data_root: Path, state_file: Path,
+         counted: str) -> dict:
+    """One of filegate's steps, claim to publish, in its own process as an Airflow task runs (convert
+    mapped on 2 processes); what a step hands to the next goes through `state_file`, and the
+    records convert read of table `counted` into its "records". Returns the state written."""
+    from filegate.ingest import pipeline
+
+    state = json.loads(state_file.read_text()) if state_file.exists() else {}
+    if name == "claim":
+        land(raw_files, landing, data_root, dataset)
+        state["handed"] = as_json(pipeline.claim(dataset, "bench", conninfo))
+    elif name == "convert":
+        converted = convert_mapped(dataset, taken_by(name, state["handed"]), conninfo)
+        state["handed"] = as_json(converted)
+        state["records"] = sum(c.rows.get(counted, 0) for c in converted)
+    else:
+        handed = getattr(pipeline, name)(dataset, "bench", taken_by(name, state["handed"]), conninfo)
+        if name == "audit" and handed.rejected:
+            raise SystemExit(f"the audit refused {handed.rejected}: the benchmark input must be clean")
+        state["handed"] = as_json(handed)
+    state_file.write_text(json.dumps(state))
+    return state

@@ -22,12 +22,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import orjson
-from harness import Measurement, measure, record, work_folder
+from harness import Bench, Measurement, measure, record, settle, work_folder
 
 HERE = Path(__file__).resolve().parent
 
 from convert_bench import summary, verdicts  # noqa: E402
-from load_bench import Bench  # noqa: E402
 
 ORDER = ("dask", "pandas", "duckdb", "polars", "filegate", "filegate-parallel")
 TARGETS = {"dask": 1.0, "pandas": 1.0, "duckdb": 1.0, "polars": 1.0}   # faster than every contender
@@ -97,7 +96,7 @@ def end_to_end(bench: Bench, landing: Path, flattened: Path, runs: int) -> tuple
     contenders = [sys.executable, str(HERE / "housing_contenders.py")]
     for run in range(runs):
         conninfo = bench.fresh_database("housing_run", "housing_template")
-        _settle(conninfo)
+        settle(conninfo)
         timings = bench.work / "e2e-timings.json"
         m = measure("filegate end to end", [*contenders, "e2e", str(landing), conninfo, str(bench.work / "scratch"),
                                             str(timings)])
@@ -108,18 +107,12 @@ def end_to_end(bench: Bench, landing: Path, flattened: Path, runs: int) -> tuple
             raise SystemExit(f"end to end stored {stored} sales, expected {steps[-1]['expected_sales']}")
         e2e.append(m)
         conninfo = bench.fresh_database("housing_run", "housing_template")
-        _settle(conninfo)
+        settle(conninfo)
         floor.append(measure("COPY floor", [*contenders, "copy-floor", str(csv_rows), conninfo]))
         print(f"run {run + 1}/{runs} end to end: {m.wall_s:.1f} s {steps[-1]}; COPY floor {floor[-1].wall_s:.1f} s",
               flush=True)
     return e2e, floor, steps
 
-
-def _settle(conninfo: str) -> None:
-    import psycopg
-
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute("CHECKPOINT")
 
 
 def main(argv=None) -> int:

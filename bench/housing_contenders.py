@@ -124,34 +124,12 @@ def _field(schema, path: str):
 
 
 def filegate_convert(landing: Path, out: Path, workers: int = 1) -> None:
-    from concurrent.futures import ProcessPoolExecutor
+    from harness import convert_alone
 
     from filegate.ingest.convert import combine_parts
 
-    jobs = [(path, file_id, out) for file_id, path in enumerate(responses(landing), start=1)]
-    with ProcessPoolExecutor(workers) if workers > 1 else _Inline() as pool:
-        done = [file_id for file_id, rows in pool.map(_convert_one, jobs, chunksize=8) if rows]
-    combine_parts(out, "sales", done)
-
-
-def _convert_one(job) -> tuple[int, int]:
-    from filegate import datasets, settings
-    from filegate.ingest.convert import convert_file
-
-    path, file_id, out = job
-    return file_id, convert_file(datasets.get("housing"), path, file_id, out, settings.load()).rows.get("sales", 0)
-
-
-class _Inline:
-    """A pool of one: the same code path without a worker process."""
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def map(self, fn, items, chunksize=1):
-        return map(fn, items)
+    converted = convert_alone("housing", responses(landing), out, workers, chunksize=8)
+    combine_parts(out, "sales", [file_id for file_id, rows in converted if rows.get("sales")])
 
 
 def end_to_end(landing: Path, conninfo: str, data_root: Path, timings: Path) -> None:

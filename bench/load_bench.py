@@ -16,13 +16,12 @@ import argparse
 import csv
 import gzip
 import json
-import os
 import shutil
 import statistics
 import sys
 from pathlib import Path
 
-from harness import Measurement, as_json, land, measure, record, work_folder
+from harness import Bench, Measurement, measure, record, settle, work_folder
 
 HERE = Path(__file__).resolve().parent
 
@@ -44,51 +43,6 @@ CREATE UNLOGGED TABLE bench.tracks_floor (LIKE raw_data.tracks);            -- n
 CREATE UNLOGGED TABLE bench.new_rows (LIKE raw_data.tracks);                -- the input, for checks
 """
 
-
-class Bench:
-    def __init__(self, work: Path):
-        from filegate import settings
-        from filegate.ops import embedded
-
-        self.work = work
-        os.environ.update(FILEGATE_STATE_DIR=str(work / "state"), FILEGATE_MIN_FILE_AGE="0",
-                          FILEGATE_DATA_ROOT=str(work / "scratch"))
-        self.server = embedded.start(settings.load())
-
-    def conninfo(self, dbname: str) -> str:
-        from filegate.ops import embedded
-
-        info = self.server.get_postmaster_info()
-        return f"host={embedded.socket_dir(self.server)} port={info.port} user=postgres dbname={dbname}"
-
-    def admin(self, statement: str) -> None:
-        import psycopg
-
-        with psycopg.connect(self.conninfo("postgres"), autocommit=True) as conn:
-            conn.execute(statement)
-
-    def fresh_database(self, name: str, template: str | None = None) -> str:
-        # a template database (one an earlier run left) cannot be dropped until it is not one
-        self.admin(f"UPDATE pg_database SET datistemplate = false WHERE datname = '{name}'")
-        self.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        self.admin(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
-        return self.conninfo(name)
-
-    def claim_and_convert(self, conninfo: str, landing: Path, run_id: str, data_root: Path) -> Path:
-        """What the DAG does before stage (not measured): the raw files claimed and converted, as
-        a JSON description of the batch for the filegate contender."""
-        from filegate.ingest import pipeline
-
-        land((raw for raw in landing.rglob("*") if raw.is_file()), landing, data_root, "raw_data")
-        os.environ["FILEGATE_DATA_ROOT"] = str(data_root)
-        files = pipeline.claim("raw_data", run_id, conninfo)
-        converted = [pipeline.convert("raw_data", run_id, f, conninfo) for f in files]
-        refused = [c for c in converted if c.outcome != "converted"]
-        if not files or refused:
-            raise SystemExit(f"the benchmark input must convert cleanly: {len(files)} claimed, refused {refused}")
-        batch = data_root / "batch.json"
-        batch.write_text(json.dumps({"run_id": run_id, "converted": as_json(converted)}))
-        return batch
 
 
 def digest(conninfo: str, table: str) -> tuple:
@@ -150,14 +104,6 @@ def preload_half(conninfo: str, contender: str) -> None:
             conn.execute(f"INSERT INTO bench.tracks ({', '.join(COLUMNS)}) " + old.format(file_id="file_id"))
 
 
-def settle(conninfo: str) -> None:
-    """Nothing left over from the set-up to flush during the measurement."""
-    import psycopg
-
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE")
-        conn.execute("CHECKPOINT")
-
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -196,7 +142,7 @@ def main(argv=None) -> int:
                                                          args.work / "runs" / f"{scenario}-{run}")
                     else:
                         source = inputs / ("tracks.csv" if name == "floor" else "tracks.json.gz")
-                    settle(conninfo)
+                    settle(conninfo, vacuum=True)
                     m = measure(name, [*contenders, name, conninfo, str(source), str(timings)])
                     table = {"filegate": "raw_data.tracks", "floor": "bench.tracks_floor"}.get(name, "bench.tracks")
                     got = digest(conninfo, table)

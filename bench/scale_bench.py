@@ -47,7 +47,7 @@ def main(argv=None) -> int:
     sizes = (2_000, 4_000) if args.smoke else tuple(int(s) for s in args.sizes.split(","))
 
     from convert_bench import tracks_landing
-    from load_bench import Bench
+    from harness import Bench
 
     from filegate import settings
     from filegate.ops import embedded

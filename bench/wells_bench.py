@@ -15,13 +15,13 @@ import os
 import shutil
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from harness import Measurement, measure, record, work_folder
+from harness import Bench, Measurement, measure, record, settle, table, work_folder
 
 HERE = Path(__file__).resolve().parent
 
-from load_bench import Bench  # noqa: E402
 
 RSS_TARGET_MIB = 200
 INGEST_TARGET = 5.0            # landing -> published within 5x a plain COPY of the same rows
@@ -78,7 +78,7 @@ def end_to_end(bench: Bench, landing: Path, out: Path) -> tuple[dict[str, Measur
     migrate.upgrade(template)
     bench.admin("ALTER DATABASE wells_template WITH is_template true")
     conninfo = bench.fresh_database("wells_run", "wells_template")
-    _settle(conninfo)
+    settle(conninfo)
     state = bench.work / "e2e-state.json"
     state.unlink(missing_ok=True)
     steps = {}
@@ -100,19 +100,13 @@ def end_to_end(bench: Bench, landing: Path, out: Path) -> tuple[dict[str, Measur
     with psycopg.connect(floor_db) as conn:
         conn.execute("CREATE SCHEMA bench; CREATE UNLOGGED TABLE bench.production_floor "
                      "(LIKE wells.production INCLUDING DEFAULTS)")
-    _settle(floor_db)
+    settle(floor_db)
     floor = measure("COPY floor", [sys.executable, str(HERE / "wells_contenders.py"), "copy-floor", str(rows_csv),
                                    floor_db])
     rows_csv.unlink()
     print(f"COPY floor {floor.wall_s:.1f} s", flush=True)
     return steps, answers(out), floor, stored
 
-
-def _settle(conninfo: str) -> None:
-    import psycopg
-
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute("CHECKPOINT")
 
 
 def crossing(points: list[tuple[int, float]], limit_mib: float) -> float:
@@ -168,12 +162,11 @@ def main(argv=None) -> int:
     worst = max(steps.values(), key=lambda m: m.peak_rss_mib)
     over = [m for m in steps.values() if m.peak_rss_mib > RSS_TARGET_MIB]
     at_8gb = crossing([(n, m.peak_rss_mib) for n, _, m in seed_rows], LAPTOP_GIB * 1024)
-    lines = [f"| seed (json.load + nested dict), {n:,} months ({mib:,.0f} MiB) | {m.wall_s:.1f} | {m.cpu_s:.1f} | "
-             f"{m.peak_rss_mib:,.0f} |" for n, mib, m in seed_rows]
-    lines += [f"| {m.label}, {args.records:,} months | {m.wall_s:.1f} | {m.cpu_s:.1f} | {m.peak_rss_mib:,.0f} |"
-              for m in (duck, polars)]
-    lines += [f"| filegate {name} | {m.wall_s:.1f} | {m.cpu_s:.1f} | {m.peak_rss_mib:,.0f} |" for name, m in steps.items()]
-    lines += [f"| COPY floor, {stored:,} rows | {floor.wall_s:.1f} | {floor.cpu_s:.1f} | {floor.peak_rss_mib:,.0f} |"]
+    rows = table([*(replace(m, label=f"seed (json.load + nested dict), {n:,} months ({mib:,.0f} MiB)")
+                    for n, mib, m in seed_rows),
+                  *(replace(m, label=f"{m.label}, {args.records:,} months") for m in (duck, polars)),
+                  *(replace(m, label=f"filegate {name}") for name, m in steps.items()),
+                  replace(floor, label=f"COPY floor, {stored:,} rows")])
     text = (f"## wells side by side\n\n"
             f"Input: a master of {args.wells:,} wells over {args.operators} operators (a few holding thousands) and "
             f"{args.files} production files of {args.records:,} months ({size_mib(landing):,.0f} MiB of JSON, odd files "
@@ -183,7 +176,7 @@ def main(argv=None) -> int:
             f"its 2 workers).\n\n"
             f"Command: `python bench/wells_bench.py --wells {args.wells} --operators {args.operators} --files "
             f"{args.files} --records {args.records} --seed-sizes {args.seed_sizes}`\n\n"
-            f"| contender | wall (s) | CPU (s) | peak RSS (MiB) |\n|---|---|---|---|\n" + "\n".join(lines) + "\n\n"
+            f"{rows}\n\n"
             f"The seed's memory grows with the data: a straight line through its points crosses "
             f"{LAPTOP_GIB} GiB at about {at_8gb / 1e6:,.1f} million months.\n\n"
             f"Against issue 11's targets:\n\n"

@@ -104,34 +104,23 @@ STEPS = ("claim", "convert", "stage", "audit", "publish", "operator_monthly", "o
 
 
 def step(name: str, landing: Path, conninfo: str, data_root: Path, state_file: Path) -> None:
-    """One step of filegate from landing to published rows and the day's report and export, in
-    its own process as an Airflow task runs (convert mapped on 2 processes); what a step hands to
-    the next goes through <state_file>. Data root and settings come from the environment."""
-    from concurrent.futures import ProcessPoolExecutor
+    """One step of filegate from landing to published rows (harness.step) and the day's report
+    and export, each in its own process as an Airflow task runs. Data root and settings come from
+    the environment."""
+    import json
     from datetime import date
 
-    from harness import as_json, land, taken_by
+    from harness import step as filegate_step
 
     from filegate import settings
-    from filegate.ingest import pipeline
     from filegate.outputs.reports import write
 
-    state = json.loads(state_file.read_text()) if state_file.exists() else {}
-    if name == "claim":
-        land(landing.glob("*.json"), landing, data_root, "wells")
-        state["handed"] = as_json(pipeline.claim("wells", "bench", conninfo))
-    elif name == "convert":
-        with ProcessPoolExecutor(2) as pool:
-            converted = list(pool.map(_convert, [(f, conninfo) for f in taken_by(name, state["handed"])]))
-        state["handed"] = as_json(converted)
-        state["records"] = sum(c.rows.get("production", 0) for c in converted if c.outcome == "converted")
-    elif name in ("stage", "audit", "publish"):
-        handed = getattr(pipeline, name)("wells", "bench", taken_by(name, state["handed"]), conninfo)
-        if name == "audit" and handed.rejected:
-            raise SystemExit(f"the audit refused {handed.rejected}: the benchmark input must be clean")
-        state["handed"] = as_json(handed)
-    else:
-        state[name] = str(write(conninfo, "wells", name, date.today(), settings.load().reports))
+    if name in ("claim", "convert", "stage", "audit", "publish"):
+        filegate_step("wells", name, landing.glob("*.json"), landing, conninfo, data_root, state_file,
+                      counted="production")
+        return
+    state = json.loads(state_file.read_text())
+    state[name] = str(write(conninfo, "wells", name, date.today(), settings.load().reports))
     state_file.write_text(json.dumps(state))
 
 
@@ -145,12 +134,6 @@ def filegate_answers(report: Path, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "answers.json").write_text(json.dumps(answer(totals)))
 
-
-def _convert(job):
-    from filegate.ingest import pipeline
-
-    file, conninfo = job
-    return pipeline.convert("wells", "bench", file, conninfo)
 
 
 def copy_floor(csv_rows: Path, conninfo: str) -> None:
