@@ -180,7 +180,10 @@ def record(section: str, text: str, folder: Path = RESULTS) -> Path:
 
 # --- what the benches share: the embedded server, a quiet database, filegate's steps -------------
 
+
 class Bench:
+    """The embedded PostgreSQL a bench runs against (state and data under its work folder), and
+    fresh databases on it."""
     def __init__(self, work: Path):
         from filegate import settings
         from filegate.ops import embedded

@@ -107,7 +107,6 @@ def step(name: str, landing: Path, conninfo: str, data_root: Path, state_file: P
     """One step of filegate from landing to published rows (harness.step) and the day's report
     and export, each in its own process as an Airflow task runs. Data root and settings come from
     the environment."""
-    import json
     from datetime import date
 
     from harness import step as filegate_step
@@ -133,7 +132,6 @@ def filegate_answers(report: Path, out: Path) -> None:
                   for r in csv.DictReader(f)}
     out.mkdir(parents=True, exist_ok=True)
     (out / "answers.json").write_text(json.dumps(answer(totals)))
-
 
 
 def copy_floor(csv_rows: Path, conninfo: str) -> None:
