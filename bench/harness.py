@@ -212,22 +212,6 @@ class Bench:
         self.admin(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
         return self.conninfo(name)
 
-    def claim_and_convert(self, conninfo: str, landing: Path, run_id: str, data_root: Path) -> Path:
-        """What the DAG does before stage (not measured): the raw files claimed and converted, as
-        a JSON description of the batch for the filegate contender."""
-        from filegate.ingest import pipeline
-
-        land((raw for raw in landing.rglob("*") if raw.is_file()), landing, data_root, "raw_data")
-        os.environ["FILEGATE_DATA_ROOT"] = str(data_root)
-        files = pipeline.claim("raw_data", run_id, conninfo)
-        converted = [pipeline.convert("raw_data", run_id, f, conninfo) for f in files]
-        refused = [c for c in converted if c.outcome != "converted"]
-        if not files or refused:
-            raise SystemExit(f"the benchmark input must convert cleanly: {len(files)} claimed, refused {refused}")
-        batch = data_root / "batch.json"
-        batch.write_text(json.dumps({"run_id": run_id, "converted": as_json(converted)}))
-        return batch
-
 
 def settle(conninfo: str, vacuum: bool = False) -> None:
     """Nothing left over from the set-up to flush during the measurement (`vacuum`: nor to analyse)."""
@@ -257,11 +241,12 @@ def pool(workers: int):
     return ProcessPoolExecutor(workers) if workers > 1 else Inline()
 
 
-def convert_mapped(dataset: str, files, conninfo: str, workers: int = 2, chunksize: int = 1) -> list:
+def convert_mapped(dataset: str, files, conninfo: str, workers: int = 2, chunksize: int = 1,
+                   run_id: str = "bench") -> list:
     """pipeline.convert of each claimed file on `workers` processes, as the DAG's mapped convert runs;
     the benchmark input must be clean: a refused file ends the run."""
     with pool(workers) as p:
-        converted = list(p.map(_convert, [(dataset, f, conninfo) for f in files], chunksize=chunksize))
+        converted = list(p.map(_convert, [(dataset, run_id, f, conninfo) for f in files], chunksize=chunksize))
     refused = [c.filename for c in converted if c.outcome != "converted"]
     if refused:
         raise SystemExit(f"convert refused {refused}: the benchmark input must be clean")
@@ -271,8 +256,8 @@ def convert_mapped(dataset: str, files, conninfo: str, workers: int = 2, chunksi
 def _convert(job):
     from filegate.ingest import pipeline
 
-    dataset, file, conninfo = job
-    return pipeline.convert(dataset, "bench", file, conninfo)
+    dataset, run_id, file, conninfo = job
+    return pipeline.convert(dataset, run_id, file, conninfo)
 
 
 def convert_alone(dataset: str, paths, out: Path, workers: int = 1, chunksize: int = 1) -> list[tuple[int, dict]]:

@@ -16,12 +16,13 @@ import argparse
 import csv
 import gzip
 import json
+import os
 import shutil
 import statistics
 import sys
 from pathlib import Path
 
-from harness import Bench, Measurement, measure, record, settle, work_folder
+from harness import Bench, Measurement, as_json, convert_mapped, land, measure, record, settle, work_folder
 
 HERE = Path(__file__).resolve().parent
 
@@ -52,6 +53,22 @@ def digest(conninfo: str, table: str) -> tuple:
         return tuple(conn.execute(DIGEST.replace("{table}", table)).fetchone())
 
 
+def claim_and_convert(conninfo: str, landing: Path, run_id: str, data_root: Path) -> Path:
+    """What the DAG does before stage (not measured): the raw files claimed and converted, as
+    a JSON description of the batch for the filegate contender."""
+    from filegate.ingest import pipeline
+
+    land((raw for raw in landing.rglob("*") if raw.is_file()), landing, data_root, "raw_data")
+    os.environ["FILEGATE_DATA_ROOT"] = str(data_root)
+    files = pipeline.claim("raw_data", run_id, conninfo)
+    if not files:
+        raise SystemExit(f"nothing to claim in {landing}: the benchmark input is missing")
+    converted = convert_mapped("raw_data", files, conninfo, workers=1, run_id=run_id)
+    batch = data_root / "batch.json"
+    batch.write_text(json.dumps({"run_id": run_id, "converted": as_json(converted)}))
+    return batch
+
+
 def prepare(bench: Bench, landing: Path, inputs: Path) -> None:
     """The template database (schema migrated, bench tables, the input rows) and the inputs: the
     converted tracks NDJSON gzip and the same rows as CSV for the floor."""
@@ -65,7 +82,7 @@ def prepare(bench: Bench, landing: Path, inputs: Path) -> None:
 
     conninfo = bench.fresh_database("bench_template")
     migrate.upgrade(conninfo)
-    batch = json.loads(bench.claim_and_convert(conninfo, landing, "bench_prepare", bench.work / "scratch")
+    batch = json.loads(claim_and_convert(conninfo, landing, "bench_prepare", bench.work / "scratch")
                        .read_text())
     file_ids = [c["file_id"] for c in batch["converted"]]
     ndjson = combine_parts(pipeline.run_dir(settings.load(), "raw_data", "bench_prepare"), "tracks", file_ids)
@@ -138,7 +155,7 @@ def main(argv=None) -> int:
                         preload_half(conninfo, name)
                     timings = args.work / "timings.json"
                     if name == "filegate":
-                        source = bench.claim_and_convert(conninfo, landing, f"bench_{scenario}_{run}",
+                        source = claim_and_convert(conninfo, landing, f"bench_{scenario}_{run}",
                                                          args.work / "runs" / f"{scenario}-{run}")
                     else:
                         source = inputs / ("tracks.csv" if name == "floor" else "tracks.json.gz")
