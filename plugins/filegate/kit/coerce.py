@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from filegate.kit import attributes
 from filegate.kit.column_types import COERCION_ERRORS, FAST_SCOPE, fast_expression
 from filegate.kit.errors import Reject, excerpt
 from filegate.kit.tables import Column, Table, match_key
@@ -56,6 +57,10 @@ class Typer:
         self.table, self.names, self.from_text = table, names, from_text
         self.plan = plan(table, names, line, from_text)
         self.paths = () if from_text else tuple(c for c in table.columns if c.path)
+        # the positions of the fields the catch-all column keeps (none without one)
+        roots = _roots(table, from_text)
+        self.kept = tuple(i for i, (n, c) in enumerate(self.plan) if c is None and n not in roots) \
+            if table.attributes else ()
         self.empty = dict.fromkeys(c.name for c in table.columns)   # columns a record lacks are null
         self.fast_chunk, self.fast_one = _compile(self)
 
@@ -76,20 +81,31 @@ class Typer:
 
 
 def plan(table: Table, names, line: int, from_text: bool) -> list[tuple[str, Column | None]]:
-    """[(source name, declared column or None when ignored)] for the names a file uses; Reject
-    naming the strangers when the table refuses undeclared fields."""
-    by_key = {match_key(c.source): c for c in table.columns} if from_text else table.by_match_key
-    roots = set() if from_text else {c.path[0] for c in table.columns if c.path}
-    out, unknown = [], []
+    """[(source name, declared column or None when not declared)] for the names a file uses;
+    Reject for two names of one column, and naming the strangers when the table refuses
+    undeclared fields."""
+    by_key = ({match_key(s): c for c in table.columns if c.name != table.attributes for s in c.spellings}
+              if from_text else table.by_match_key)   # a CSV header may spell a path: it is one name there
+    roots = _roots(table, from_text)
+    out: list[tuple[str, Column | None]] = []
+    unknown: list[str] = []
+    seen: dict[str, str] = {}
     for n in names:
         column = by_key.get(match_key(n))
         if column is None and n not in roots:
             unknown.append(n)
+        elif column is not None and seen.setdefault(column.name, n) != n:
+            raise Reject(line, f"column {column.name} is given twice (as {seen[column.name]!r} and {n!r})")
         out.append((n, column))
-    if unknown and table.extra == "refuse":
+    if unknown and table.extra == "refuse" and not table.attributes:
         raise Reject(line, f"column(s) {excerpt(unknown)} are not in the declared schema of {table.name} "
                            f"(declared: {[c.source for c in table.columns]})")
     return out
+
+
+def _roots(table: Table, from_text: bool) -> set[str]:
+    """The first steps of the table's paths: JSON keys the paths read, not undeclared fields."""
+    return set() if from_text else {c.path[0] for c in table.columns if c.path}
 
 
 def coerce_record(typer: Typer, record: dict, line: int) -> dict:
@@ -104,7 +120,17 @@ def coerce_record(typer: Typer, record: dict, line: int) -> dict:
         except TypeError:
             raise Reject(line, f"column {column.source}: a step of the path holds no object") from None
         out[column.name] = _value(column, column.source, value, False, line)
+    if typer.table.attributes:
+        out[typer.table.attributes] = _kept(typer, [(typer.plan[i][0], record[typer.plan[i][0]]) for i in typer.kept],
+                                            line)
     return out
+
+
+def _kept(typer: Typer, pairs, line: int) -> dict:
+    try:
+        return attributes.collect(pairs, typer.from_text, (typer.table.attributes or "",))
+    except ValueError as e:
+        raise Reject(line, str(e)) from None
 
 
 def _value(column: Column, source: str, value, from_text: bool, line: int):
@@ -131,18 +157,22 @@ def path_value(record: dict, path: tuple[str, ...]):
 def _compile(typer: Typer):
     """(fast_chunk(items, lines), fast_one(item)), generated for this layout."""
     planned = [(i, column) for i, (_, column) in enumerate(typer.plan) if column is not None]
-    if len({c.name for _, c in planned}) != len(planned) or not (typer.plan or typer.paths):
-        return _no_fast_path, _no_fast_path   # two spellings of one column (or no field): the reference decides
+    if not (typer.plan or typer.paths):
+        return _no_fast_path, _no_fast_path   # no field at all: the reference decides
     source = {column.name: f"v{i}" for i, column in planned}
     source.update({column.name: f"p{j}" for j, column in enumerate(typer.paths)})
     fields = []
     for column in typer.table.columns:
         value = source.get(column.name)
+        if column.name == typer.table.attributes:
+            kept = "".join(f"({typer.plan[i][0]!r}, v{i}), " for i in typer.kept)
+            fields.append(f"{column.name!r}: _collect(({kept}), {typer.from_text}, ({column.name!r},))")
+            continue
         fields.append(f"{column.name!r}: " + (
             "None" if value is None else fast_expression(column.column_type, value, typer.from_text)))
     record = "{" + ", ".join(fields)
     values = ", ".join([f"v{i}" for i in range(len(typer.plan))] + [f"p{j}" for j in range(len(typer.paths))])
-    scope = {**FAST_SCOPE, "_mismatch": _mismatch, "_path": path_value, "_NULL": {None: {}},
+    scope = {**FAST_SCOPE, "_mismatch": _mismatch, "_path": path_value, "_NULL": {None: {}}, "_collect": attributes.collect,
              **{f"_P{j}": column.path for j, column in enumerate(typer.paths)}}
     if typer.from_text:
         bind = f"({values},), ln in zip(items, lines)"
@@ -167,7 +197,7 @@ def _compile(typer: Typer):
 def layout_free(table: Table) -> bool:
     """Whether one typer serves every record whatever its keys: all columns are paths (found by
     exact steps, not by matching a layout's spellings) and undeclared fields are ignored."""
-    return table.extra == "ignore" and all(c.path for c in table.columns)
+    return table.extra == "ignore" and not table.attributes and all(c.path for c in table.columns)
 
 
 def _path_expression(path: tuple[str, ...]) -> str:

@@ -6,7 +6,11 @@ that: the ORM model (and so the migration), the staging columns, the typing of s
 A column names its source: a field of a flat record, matched whatever its spelling of case and
 separators (`TrackId`, `track_id`, `TRACKID`), or a dotted path into a nested JSON record
 (`sale.amount.saleamt`), where a missing object anywhere on the path gives null. Its warehouse
-name defaults to the snake_case of the source's last step (`TrackId` -> `track_id`).
+name defaults to the snake_case of the source's last step (`TrackId` -> `track_id`). A flat
+field may arrive under other names too (`aliases`: `time` and `timestamp` for `ts`); two of one
+column's names in one record are a fault. A table may keep every field it does not declare in a
+catch-all column (`attributes`, an hstore or jsonb: `filegate.kit.attributes`) instead of refusing
+or ignoring it.
 """
 from __future__ import annotations
 
@@ -40,9 +44,12 @@ class Column:
     staged_only: bool = False      # kept in staging for the audit (a raw spelling), not published
     required: bool = False         # NOT NULL in the target, and checked so by the suite (keys always are)
     comment: str | None = None
+    aliases: tuple[str, ...] = ()  # other names a flat field arrives under, matched as the source is
 
     def __post_init__(self):
         column_types.get(self.type)   # an unknown type fails at declaration, not mid-load
+        if self.aliases and "." in self.source:
+            raise ValueError(f"column {self.source}: a path into a nested record takes no aliases")
         if not self.name:
             object.__setattr__(self, "name", snake(self.source.rsplit(".", 1)[-1]))
 
@@ -60,6 +67,11 @@ class Column:
     def column_type(self) -> column_types.ColumnType:
         return column_types.get(self.type)
 
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        """Every name the source field may arrive under: the source, then the aliases."""
+        return (self.source, *self.aliases)
+
 
 @dataclass(frozen=True)
 class Table:
@@ -73,6 +85,7 @@ class Table:
     unique_across_files: bool = False   # a key in two files of one batch refuses both (a broken export)
     repeats_in_file: bool = False  # a key twice in one file is a re-delivery (the later line wins), not a fault
     extra: str = "refuse"          # source fields not declared: "refuse" the file, or "ignore" them
+    attributes: str | None = None  # or keep them, as text, in this hstore/jsonb column (overrides extra)
     parent: tuple[str, tuple[str, ...]] | None = None   # (table, columns holding its key): a parent
                                    # re-delivered replaces all its children rows
     derived: bool = False          # maintained by the dataset's publish SQL: not staged, no lineage,
@@ -96,6 +109,14 @@ class Table:
             raise ValueError(f"table {self.name}: index methods must be btree, gin, brin or hash, not {methods}")
         if self.extra not in ("refuse", "ignore"):
             raise ValueError(f"table {self.name}: extra must be 'refuse' or 'ignore', not {self.extra!r}")
+        if self.attributes is not None:
+            kept = next((c for c in self.columns if c.name == self.attributes), None)
+            if kept is None or kept.type not in ("hstore", "jsonb"):
+                raise ValueError(f"table {self.name}: attributes must name one of its hstore or jsonb columns, "
+                                 f"not {self.attributes!r}")
+        spellings = [match_key(s) for c in self.columns if c.path is None for s in c.spellings]
+        if len(set(spellings)) != len(spellings):
+            raise ValueError(f"table {self.name}: two columns share a source name or alias: {spellings}")
 
     @property
     def target(self) -> str:
@@ -113,7 +134,16 @@ class Table:
 
     @cached_property
     def by_match_key(self) -> dict[str, Column]:
-        return {match_key(c.source): c for c in self.columns if c.path is None}
+        """Each spelling of a flat field (`match_key`) -> its column; the catch-all column is
+        filled by the fields no column names, never from a field of its own name."""
+        return {match_key(s): c for c in self.columns if c.path is None and c.name != self.attributes
+                for s in c.spellings}
+
+    def fields(self, fold=str.lower) -> dict[str, str]:
+        """Each spelling of a flat field, folded by `fold` -> its column's name: for a reader of
+        its own that compares names its way (events: lower-cased)."""
+        return {fold(s): c.name for c in self.columns if c.path is None and c.name != self.attributes
+                for s in c.spellings}
 
     def in_schema(self, schema: str) -> "Table":
         return self if self.schema else replace(self, schema=schema)

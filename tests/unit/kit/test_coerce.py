@@ -126,3 +126,49 @@ def test_a_path_through_any_value_gives_what_the_reference_gives(sale, amount):
     else:
         (_, out), = typed_json(table, iter([([7, 8], records)]))
         assert out == [{"id": 1, "amount": None, "_line": 7}, {"id": 2, "amount": amount, "_line": 8}]
+
+
+# --- aliases and the catch-all attributes column (filegate.kit.tables, filegate.kit.attributes) ---
+
+KEPT = Table("hits", (Column("ts", "text", aliases=("time", "timestamp")), Column("n", "integer"),
+                      Column("attrs", "hstore")), attributes="attrs", schema="s")
+
+
+@pytest.mark.parametrize("name", ["ts", "time", "Timestamp", "TIME"])
+def test_a_column_takes_its_aliases_from_csv_and_json(name):
+    from filegate.kit.coerce import typed_csv
+
+    csv = list(typed_csv(KEPT, iter([[name, "n"], ([2], [["t1", "5"]])])))
+    json = list(typed_json(KEPT, iter([([2], [{name: "t1", "n": 5}])])))
+    assert csv == json == [("hits", [{"ts": "t1", "n": 5, "attrs": {}, "_line": 2}])]
+
+
+@pytest.mark.parametrize("from_text", [False, True], ids=["json", "csv"])
+def test_two_names_of_one_column_in_one_record_are_refused_naming_both(from_text):
+    with pytest.raises(Reject, match=r"column ts is given twice \(as 'time' and 'ts'\)") as refused:
+        Typer(KEPT, ("time", "n", "ts"), 4, from_text=from_text)
+    assert refused.value.line == 4
+
+
+def test_undeclared_fields_are_kept_as_text_and_both_paths_agree():
+    from filegate.kit.coerce import typed_csv
+
+    csv = list(typed_csv(KEPT, iter([["ts", "n", "host", "empty"], ([2, 3], [["a", "1", "web-1", ""],
+                                                                              ["b", "2", "web-2", "x"]])])))
+    assert csv == [("hits", [{"ts": "a", "n": 1, "attrs": {"host": "web-1"}, "_line": 2},
+                             {"ts": "b", "n": 2, "attrs": {"host": "web-2", "empty": "x"}, "_line": 3}])]
+    records = [{"ts": "a", "n": 1, "ok": True, "size": 1.50, "tags": [1, "x"], "none": None,
+                "http": {"status": 500, "route": {"name": "home"}}, "attrs": {"region": "eu"}}] * 3
+    typer = Typer(KEPT, tuple(records[0]), 1, from_text=False)
+    expected = {"ts": "a", "n": 1, "attrs": {"ok": "true", "size": "1.5", "tags": '[1,"x"]', "none": None,
+                                             "http.status": "500", "http.route.name": "home", "region": "eu"}}
+    assert coerce_record(typer, records[0], 1) == expected
+    assert [{k: v for k, v in r.items() if k != "_line"} for r in typer.fast_chunk(records, [1, 2, 3])] == [expected] * 3
+    assert list(typed_json(KEPT, iter([([1, 2, 3], records)])))[0][1][2] == {**expected, "_line": 3}
+
+
+def test_an_attribute_given_twice_after_flattening_refuses_the_file_naming_the_line():
+    records = [{"ts": "a", "n": 1, "http.status": "1"}, {"ts": "b", "n": 2, "http.status": "1", "http": {"status": 2}}]
+    with pytest.raises(Reject, match="attribute 'http.status' is given twice") as refused:
+        list(typed_json(KEPT, iter([([5, 6], records)])))
+    assert refused.value.line == 6

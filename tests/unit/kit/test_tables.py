@@ -55,3 +55,15 @@ def test_declarations_that_cannot_work_fail_when_declared():
         Column("a", "no_such_type")
     with pytest.raises(ValueError, match="extra must be 'refuse' or 'ignore', not 'keep'"):
         Table("t", (Column("a", "text"),), extra="keep")
+
+
+@pytest.mark.parametrize("declare, problem", [
+    (lambda: Column("a.b", "text", aliases=("ab",)), "a path into a nested record takes no aliases"),
+    (lambda: Table("t", (Column("a", "text"), Column("b", "text", aliases=("A",)))),
+     "two columns share a source name or alias"),
+    (lambda: Table("t", (Column("a", "text"),), attributes="a"), "attributes must name one of its hstore or jsonb"),
+    (lambda: Table("t", (Column("a", "text"),), attributes="b"), "attributes must name one of its hstore or jsonb"),
+])
+def test_aliases_and_the_attributes_column_are_checked_at_declaration(declare, problem):
+    with pytest.raises(ValueError, match=problem):
+        declare()

@@ -1,7 +1,8 @@
 """One event, whatever format it came in: the known fields under their one name, typed, and every
 other key an attribute.
 
-Known fields and the names they may arrive under (compared lower-cased):
+Known fields and the names they may arrive under (compared lower-cased; declared as the columns'
+aliases in `tables`):
 
     ts          ts, time, timestamp      ISO 8601 with an offset or Z, or epoch seconds
                                          (milliseconds from 10^11 on); stored in UTC
@@ -11,11 +12,10 @@ Known fields and the names they may arrive under (compared lower-cased):
     session_id  session_id, session
     message     message, msg
 
-Attributes: values are text (JSON numbers in their JSON spelling, booleans `true`/`false`, a
-list as its JSON text); a null value stays null; nested objects are flattened into dotted keys,
-and the objects `attributes` and `context` lend no prefix (`{"context": {"geo": {"cc": "DE"}}}`
-gives `geo.cc`). A key given twice (two names of one field, or a flattened key equal to another)
-is a fault: nothing is silently dropped.
+Attributes are the kit's catch-all column (`filegate.kit.attributes`: values as text, nested
+objects flattened into dotted keys); here the objects `attributes` and `context` lend no prefix
+(`{"context": {"geo": {"cc": "DE"}}}` gives `geo.cc`). A key given twice (two names of one field,
+or a flattened key equal to another) is a fault: nothing is silently dropped.
 """
 from __future__ import annotations
 
@@ -24,11 +24,11 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from filegate.datasets.events.tables import EVENTS
+from filegate.kit import attributes as kept
 from filegate.kit import jsontext
 
-ALIASES = {"ts": "ts", "time": "ts", "timestamp": "ts", "level": "level", "lvl": "level", "severity": "level",
-           "event": "event", "user_id": "user_id", "user": "user_id", "session_id": "session_id",
-           "session": "session_id", "message": "message", "msg": "message"}
+ALIASES = EVENTS.fields()   # each name a known field arrives under (lower-cased) -> the field
 UNPREFIXED = ("attributes", "context")   # nested objects whose keys are attributes as they are
 MILLISECONDS_FROM = 10 ** 11              # an epoch this large is in milliseconds (10^11 s is the year 5138)
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -46,12 +46,7 @@ def event_from_pairs(pairs) -> dict:
         if field is None:
             field = _field(key)
         if not field:
-            if type(value) is dict:
-                _flatten(attributes, "" if key in UNPREFIXED else key + ".", value)
-            elif key in attributes:
-                raise ValueError(f"attribute {key!r} is given twice")
-            else:
-                attributes[key] = value if value is None or type(value) is str else attribute_text(value)
+            kept.add(attributes, key, value, UNPREFIXED)
             continue
         if field in seen:
             raise ValueError(f"{field} is given twice (as {seen[field]!r} and {key!r})")
@@ -94,32 +89,10 @@ def finish(event: dict, attributes: dict) -> dict:
     return event
 
 
-def _flatten(out: dict, prefix: str, obj: dict) -> None:
-    for key, value in obj.items():
-        name = prefix + key
-        if type(value) is dict:
-            _flatten(out, name + ".", value)
-            continue
-        if name in out:
-            raise ValueError(f"attribute {name!r} is given twice")
-        out[name] = value if value is None or type(value) is str else attribute_text(value)
-
-
-def attribute_text(value) -> str:
-    """A JSON scalar's text as an attribute value; a list keeps its JSON text."""
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if type(value) is list:
-        return jsontext.dumps(value).decode()
-    return str(value)   # int; a JSON number with a fraction as spelled (jsontext.Number); a float's repr
-
-
 def scalar_text(field: str, value) -> str:
     if isinstance(value, (dict, list)):
         raise ValueError(f"{field} must be a single value, not {'an object' if type(value) is dict else 'a list'}")
-    return attribute_text(value)
+    return kept.text(value)
 
 
 def timestamp(value) -> str:
