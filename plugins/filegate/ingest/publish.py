@@ -28,11 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+from psycopg import Connection
+from psycopg.sql import Composed
 
 from filegate.ingest import faults, moves, registry, upsert
 from filegate.kit.declaration import Dataset
 from filegate.kit.errors import QUOTE_LIMIT, Reject, bounded, excerpt, refused_by_postgres
-from filegate.warehouse.connection import compose, connect
+from filegate.warehouse.connection import compose, connect, value
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +76,7 @@ def publish_batch(conninfo: str, dataset: Dataset, staging: dict[str, str], file
     return published
 
 
-def _publish(conn, dataset: Dataset, staging: dict[str, str], pending: list[int], others_refused: bool) -> dict[int, Reject]:
+def _publish(conn: Connection, dataset: Dataset, staging: dict[str, str], pending: list[int], others_refused: bool) -> dict[int, Reject]:
     """Publish the batch in one go, or, when PostgreSQL refuses it, in halves; then, when files of
     the batch were refused, make sure no loaded row refers to a row that did not load, and if one
     does, refuse its file too and publish the rest again. Returns the files refused."""
@@ -101,7 +103,7 @@ def _publish(conn, dataset: Dataset, staging: dict[str, str], pending: list[int]
             raise psycopg.Rollback(attempt)   # and publish the others again, without them
 
 
-def _orphans(conn, dataset: Dataset, staging: dict[str, str], file_ids: list[int]) -> dict[int, Reject]:
+def _orphans(conn: Connection, dataset: Dataset, staging: dict[str, str], file_ids: list[int]) -> dict[int, Reject]:
     """The files whose published rows refer (`Table.references`) to a row no loaded file holds:
     the audit counted the batch's staged rows as the parents, and the file that brought a parent
     may have been refused since (by the audit, at stage or at publish)."""
@@ -110,19 +112,19 @@ def _orphans(conn, dataset: Dataset, staging: dict[str, str], file_ids: list[int
         if table.name not in staging:
             continue
         for column, (parent, parent_column) in table.references.items():
-            for file_id, line, value in conn.execute(compose(
+            for file_id, line, found in conn.execute(compose(
                     "SELECT DISTINCT ON (s._file_id) s._file_id, s._line, s.{c}::text FROM {s} s"
                     " WHERE s._file_id = ANY(%(ids)s) AND s.{c} IS NOT NULL"
                     " AND NOT EXISTS (SELECT FROM {p} p WHERE p.{pc} = s.{c}) ORDER BY s._file_id, s._line",
                     s=staging[table.name], c=column, p=f"{table.schema}.{parent}", pc=parent_column),
                     {"ids": file_ids}):
                 orphans.setdefault(file_id, Reject(line, (
-                    f"{table.name}.{column} {excerpt(value)} refers to no {parent}.{parent_column}: the file of this "
+                    f"{table.name}.{column} {excerpt(found)} refers to no {parent}.{parent_column}: the file of this "
                     f"batch that delivered it was refused, so this one cannot load without it")))
     return orphans
 
 
-def _publish_together(conn, dataset: Dataset, staging: dict[str, str], file_ids: list[int]) -> None:
+def _publish_together(conn: Connection, dataset: Dataset, staging: dict[str, str], file_ids: list[int]) -> None:
     """The whole batch in one go; a first load into an empty table gets plain inserts and its
     secondary indexes built after the rows."""
     empty = frozenset(t.name for t in dataset.loaded_tables if _empty(conn, t.target))
@@ -138,7 +140,7 @@ def _publish_together(conn, dataset: Dataset, staging: dict[str, str], file_ids:
         log.info("index %s built over the first load", name)
 
 
-def _run(conn, dataset: Dataset, staging: dict[str, str], file_ids: list[int],
+def _run(conn: Connection, dataset: Dataset, staging: dict[str, str], file_ids: list[int],
          empty: frozenset[str] = frozenset()) -> None:
     for label, statement in steps(dataset, staging, empty):
         try:
@@ -150,7 +152,7 @@ def _run(conn, dataset: Dataset, staging: dict[str, str], file_ids: list[int],
         log.info("%s: %s rows", label, cur.rowcount)
 
 
-def _publish_in_halves(conn, dataset: Dataset, staging: dict[str, str], file_ids: list[int]) -> dict[int, Reject]:
+def _publish_in_halves(conn: Connection, dataset: Dataset, staging: dict[str, str], file_ids: list[int]) -> dict[int, Reject]:
     """Publish the files in publish order, halving a refused run of them until the files refused
     alone are found (so k bad files of n cost about k·log2(n) tries, not n), each try in its
     savepoint; return {file_id: Reject} for those, whose rows are rolled back. A later file still
@@ -177,7 +179,7 @@ def _publish_in_halves(conn, dataset: Dataset, staging: dict[str, str], file_ids
     return refused
 
 
-def _locate(conn, dataset: Dataset, staging: dict[str, str], file_id: int, refusal: StepRefused) -> Reject:
+def _locate(conn: Connection, dataset: Dataset, staging: dict[str, str], file_id: int, refusal: StepRefused) -> Reject:
     """The line of `file_id` whose rows PostgreSQL refuses, found by publishing halves of the
     file's lines (about log2(lines) tries), in a savepoint that is always rolled back; a refusal
     no single line causes (a sum over many lines) is the whole file's."""
@@ -232,7 +234,7 @@ def _reject(line: int | None, refusal: StepRefused) -> Reject:
     return Reject(line, problem)
 
 
-def steps(dataset: Dataset, staging: dict[str, str], empty: frozenset[str] = frozenset()) -> list[tuple[str, object]]:
+def steps(dataset: Dataset, staging: dict[str, str], empty: frozenset[str] = frozenset()) -> list[tuple[str, Composed]]:
     """(label, statement): the generated upserts (plain inserts into the tables in `empty`), then
     the dataset's publish SQL files."""
     idents = {f"staging_{table}": name for table, name in staging.items()}
@@ -240,11 +242,11 @@ def steps(dataset: Dataset, staging: dict[str, str], empty: frozenset[str] = fro
             *((path.name, compose(path.read_text(), **idents)) for path in dataset.publish_sql())]
 
 
-def _empty(conn, target: str) -> bool:
-    return conn.execute(compose("SELECT NOT EXISTS (SELECT FROM {t})", t=target)).fetchone()[0]
+def _empty(conn: Connection, target: str) -> bool:
+    return value(conn, compose("SELECT NOT EXISTS (SELECT FROM {t})", t=target))
 
 
-def _drop_secondary_indexes(conn, targets: list[str]) -> list[tuple[str, str]]:
+def _drop_secondary_indexes(conn: Connection, targets: list[str]) -> list[tuple[str, str]]:
     """Drop the indexes of `targets` (empty tables, under the publish lock) that no key or unique
     constraint needs; return (name, its CREATE INDEX) to build each again after the load, in the
     same transaction. Building an index once over a first load is cheaper than growing it a row

@@ -24,10 +24,14 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from filegate.ingest.landing import LandedFile
+from filegate.warehouse.connection import value
 from filegate.warehouse.models import FileStatus
+
+if TYPE_CHECKING:   # psycopg is imported where a connection is opened
+    from psycopg import Connection
 
 
 class Action(str, Enum):
@@ -79,19 +83,19 @@ def _record(row) -> RegisteredFile:
     return RegisteredFile(**values)
 
 
-def _select(conn, where: str, params, tail: str = "") -> list[RegisteredFile]:
+def _select(conn: Connection, where: str, params, tail: str = "") -> list[RegisteredFile]:
     from psycopg.rows import tuple_row  # whatever row factory the caller's connection has
 
     cursor = conn.cursor(row_factory=tuple_row)
     return [_record(r) for r in cursor.execute(f"SELECT {_COLUMNS} FROM filegate.files WHERE {where} {tail}", params)]
 
 
-def lock_dataset(conn, dataset: str) -> None:
+def lock_dataset(conn: Connection, dataset: str) -> None:
     """Serialise claim and publish of one dataset across runs and processes (until commit)."""
     conn.execute("SELECT pg_advisory_xact_lock(hashtext('filegate:' || %s))", (dataset,))
 
 
-def decide(conn, dataset: str, landed: LandedFile, run_id: str, reloadable: bool,
+def decide(conn: Connection, dataset: str, landed: LandedFile, run_id: str, reloadable: bool,
            renamed_copies: bool = False, live: Callable[[str], bool] | None = None) -> Decision:
     """What claim does with `landed`. `live(run_id)`: whether another run is still going (then
     its claims are its own); unset, no other run is."""
@@ -159,50 +163,50 @@ def _move_interrupted(f: RegisteredFile) -> bool:
     return f.stored_path is not None and not f.stored_path.exists() and not f.stored_path.is_symlink()
 
 
-def named(conn, dataset: str, filename: str) -> list[RegisteredFile]:
+def named(conn: Connection, dataset: str, filename: str) -> list[RegisteredFile]:
     """Every record of one file name, oldest first."""
     return _select(conn, "dataset = %s AND filename = %s", (dataset, filename), "ORDER BY file_id")
 
 
-def _insert(conn, dataset, landed: LandedFile, run_id, status: FileStatus, reason, reloadable=False) -> int:
-    return conn.execute(
+def _insert(conn: Connection, dataset, landed: LandedFile, run_id, status: FileStatus, reason, reloadable=False) -> int:
+    return value(conn, 
         "INSERT INTO filegate.files (dataset, filename, received_at, size_bytes, sha256, status, reason,"
         " run_id, stored_path, reloadable) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING file_id",
         (dataset, landed.filename, landed.received_at, landed.size, landed.sha256, status.value, reason,
          run_id, str(landed.path), reloadable),
-    ).fetchone()[0]
+    )
 
 
-def record_refused(conn, dataset: str, landed: LandedFile, run_id: str, reason: str) -> int:
+def record_refused(conn: Connection, dataset: str, landed: LandedFile, run_id: str, reason: str) -> int:
     """Record a file refused before it was read (a link, not a regular file): its sha256 is empty."""
     return _insert(conn, dataset, landed, run_id, FileStatus.REJECTED, reason)
 
 
-def get(conn, file_id: int) -> RegisteredFile:
+def get(conn: Connection, file_id: int) -> RegisteredFile:
     found = _select(conn, "file_id = %s", (file_id,))
     if not found:
         raise LookupError(f"file_id {file_id} is not in the registry")
     return found[0]
 
 
-def files(conn, file_ids: Iterable[int]) -> list[RegisteredFile]:
+def files(conn: Connection, file_ids: Iterable[int]) -> list[RegisteredFile]:
     return _select(conn, "file_id = ANY(%s)", (list(file_ids),), "ORDER BY file_id")
 
 
-def handled_since(conn, dataset: str, since: datetime) -> list[RegisteredFile]:
+def handled_since(conn: Connection, dataset: str, since: datetime) -> list[RegisteredFile]:
     """The dataset's files some run claimed, refused or loaded since `since` (a file re-claimed
     after a crash included), in arrival order."""
     return _select(conn, "dataset = %s AND handled_at >= %s", (dataset, since), "ORDER BY file_id")
 
 
-def stale_claims(conn, dataset: str, older_than_s: float) -> list[RegisteredFile]:
+def stale_claims(conn: Connection, dataset: str, older_than_s: float) -> list[RegisteredFile]:
     """Files still `claimed` that no run has touched for `older_than_s` seconds: their run died.
     The next run re-claims them (same name and bytes reuse the claim)."""
     return _select(conn, "dataset = %s AND status = 'claimed' AND handled_at < now() - make_interval(secs => %s)",
                    (dataset, older_than_s), "ORDER BY file_id")
 
 
-def runs_with_claims(conn, dataset: str) -> set[str]:
+def runs_with_claims(conn: Connection, dataset: str) -> set[str]:
     """The runs that still hold claimed files of the dataset: their staging tables and parts
     are in use (or will be, by whoever re-claims the files)."""
     return {r[0] for r in conn.execute(
@@ -218,21 +222,21 @@ class Claims:
     since: datetime   # when a run last touched the oldest of them
 
 
-def claims(conn, dataset: str) -> list[Claims]:
+def claims(conn: Connection, dataset: str) -> list[Claims]:
     """The dataset's claimed files by the run holding them, oldest first."""
     return [Claims(run_id, n, since) for run_id, n, since in conn.execute(
         "SELECT run_id, count(*), min(handled_at) FROM filegate.files WHERE dataset = %s AND status = 'claimed'"
         " GROUP BY run_id ORDER BY 3", (dataset,))]
 
 
-def count(conn, dataset: str | None = None) -> int:
+def count(conn: Connection, dataset: str | None = None) -> int:
     """How many files were received (of one dataset, or of all), whatever became of them."""
     if dataset is None:
-        return conn.execute("SELECT count(*) FROM filegate.files").fetchone()[0]
-    return conn.execute("SELECT count(*) FROM filegate.files WHERE dataset = %s", (dataset,)).fetchone()[0]
+        return value(conn, "SELECT count(*) FROM filegate.files")
+    return value(conn, "SELECT count(*) FROM filegate.files WHERE dataset = %s", (dataset,))
 
 
-def status_counts(conn, dataset: str) -> dict[FileStatus, int]:
+def status_counts(conn: Connection, dataset: str) -> dict[FileStatus, int]:
     """How many of the dataset's files are in each status (every status named, zeros included)."""
     counts = dict.fromkeys(FileStatus, 0)
     for status, n in conn.execute("SELECT status, count(*) FROM filegate.files WHERE dataset = %s GROUP BY status",
@@ -252,7 +256,7 @@ class DayCounts:
     rows_loaded: int
 
 
-def by_day(conn, dataset: str, days: int = 30) -> list[DayCounts]:
+def by_day(conn: Connection, dataset: str, days: int = 30) -> list[DayCounts]:
     """The dataset's last `days` days with any activity, newest first."""
     rows = conn.execute(
         "SELECT day, sum(received), sum(loaded), sum(refused), sum(rows_loaded) FROM ("
@@ -273,7 +277,7 @@ class Page:
     total: int                    # files matching the filter, on every page
 
 
-def page(conn, dataset: str, statuses: list[FileStatus] | None = None, name: str | None = None,
+def page(conn: Connection, dataset: str, statuses: list[FileStatus] | None = None, name: str | None = None,
          limit: int = 50, offset: int = 0) -> Page:
     """One page of the dataset's files, newest first: of the given statuses (all when None), whose
     name contains `name` (case-insensitive, taken literally)."""
@@ -285,23 +289,23 @@ def page(conn, dataset: str, statuses: list[FileStatus] | None = None, name: str
         where.append("filename ILIKE %s ESCAPE '\\'")
         params.append("%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
     condition = " AND ".join(where)
-    total = conn.execute(f"SELECT count(*) FROM filegate.files WHERE {condition}", params).fetchone()[0]
+    total = value(conn, f"SELECT count(*) FROM filegate.files WHERE {condition}", params)
     return Page(_select(conn, condition, [*params, limit, offset], "ORDER BY file_id DESC LIMIT %s OFFSET %s"), total)
 
 
-def last_received(conn, dataset: str) -> RegisteredFile | None:
+def last_received(conn: Connection, dataset: str) -> RegisteredFile | None:
     found = _select(conn, "dataset = %s", (dataset,), "ORDER BY received_at DESC, file_id DESC LIMIT 1")
     return found[0] if found else None
 
 
-def record_conversion(conn, file_id: int, header: dict, sort_key: str, rows_read: int) -> None:
+def record_conversion(conn: Connection, file_id: int, header: dict, sort_key: str, rows_read: int) -> None:
     conn.execute(
         "UPDATE filegate.files SET header = %s, sort_key = %s, rows_read = %s WHERE file_id = %s",
         (json.dumps(header), sort_key, rows_read, file_id),
     )
 
 
-def refuse(conn, file_id: int, reason: str, details: dict | None = None) -> None:
+def refuse(conn: Connection, file_id: int, reason: str, details: dict | None = None) -> None:
     """Refuse a claimed file: status `rejected`, with the reason and the audit's findings."""
     conn.execute(
         "UPDATE filegate.files SET status = 'rejected', reason = %s, details = %s, handled_at = now()"
@@ -310,17 +314,17 @@ def refuse(conn, file_id: int, reason: str, details: dict | None = None) -> None
     )
 
 
-def release(conn, file_id: int) -> None:
+def release(conn: Connection, file_id: int) -> None:
     """Forget a claim nothing was loaded from (the file changed or went away before it was read
     whole): the next look at landing registers the file as it is then."""
     conn.execute("DELETE FROM filegate.files WHERE file_id = %s AND status = 'claimed'", (file_id,))
 
 
-def set_stored_path(conn, file_id: int, path) -> None:
+def set_stored_path(conn: Connection, file_id: int, path) -> None:
     conn.execute("UPDATE filegate.files SET stored_path = %s WHERE file_id = %s", (str(path), file_id))
 
 
-def claimed_in(conn, file_ids: list[int]) -> list[int]:
+def claimed_in(conn: Connection, file_ids: list[int]) -> list[int]:
     """The files of `file_ids` still claimed, in publish order; locks their rows."""
     return [r[0] for r in conn.execute(
         "SELECT file_id FROM filegate.files WHERE file_id = ANY(%s) AND status = 'claimed'"
@@ -329,11 +333,11 @@ def claimed_in(conn, file_ids: list[int]) -> list[int]:
     )]
 
 
-def loaded_in(conn, file_ids: list[int]) -> list[RegisteredFile]:
+def loaded_in(conn: Connection, file_ids: list[int]) -> list[RegisteredFile]:
     return _select(conn, "file_id = ANY(%s) AND status = 'loaded'", (list(file_ids),), "ORDER BY file_id")
 
 
-def mark_loaded(conn, file_ids: list[int], targets: list[str]) -> dict[int, int]:
+def mark_loaded(conn: Connection, file_ids: list[int], targets: list[str]) -> dict[int, int]:
     """Mark files loaded with the rows each now holds in the target tables; return those counts."""
     from filegate.warehouse.connection import compose
 

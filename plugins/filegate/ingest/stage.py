@@ -12,12 +12,16 @@ import hashlib
 import logging
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from filegate.kit import column_types
 from filegate.kit.declaration import Dataset
 from filegate.kit.errors import QUOTE_LIMIT, Reject, bounded, refused_by_postgres
 from filegate.kit.tables import LINEAGE, Table
 from filegate.warehouse.connection import compose, connect
+
+if TYPE_CHECKING:   # psycopg is imported where a connection is opened
+    from psycopg import Connection
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +67,7 @@ def refusal(error: Exception) -> bool:
     return isinstance(error, BadLine) or refused_by_postgres(error)
 
 
-def drop_staging_except(conn, dataset: Dataset, runs: set[str]) -> list[str]:
+def drop_staging_except(conn: Connection, dataset: Dataset, runs: set[str]) -> list[str]:
     """Drop the dataset's staging tables of every run but `runs`; return their names."""
     keep = {staging_table(dataset, table, run).split(".", 1)[1] for run in runs for table in dataset.loaded_tables}
     ours = tuple(f"{dataset.name}__{table.name}__" for table in dataset.loaded_tables)
@@ -104,7 +108,7 @@ class BadLine(RuntimeError):
         self.line = line
 
 
-def _create(conn, name: str, table: Table) -> None:
+def _create(conn: Connection, name: str, table: Table) -> None:
     from psycopg import sql
 
     columns = sql.SQL(", ").join(
@@ -141,7 +145,7 @@ def _source_line(part: Path, n: int) -> int | None:
     return None
 
 
-def _copy_lines(conn, name: str, table: Table, ndjson_gz: Path) -> int:
+def _copy_lines(conn: Connection, name: str, table: Table, ndjson_gz: Path) -> int:
     import msgspec
     import psycopg
     from isal import igzip

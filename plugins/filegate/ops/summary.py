@@ -10,7 +10,7 @@ from filegate.ingest import registry
 from filegate.ingest.registry import FileStatus
 from filegate.ops.processes import say
 from filegate.settings import Settings
-from filegate.warehouse.connection import compose, connect
+from filegate.warehouse.connection import compose, connect, value
 
 
 def show(s: Settings, conninfo: str, name: str, since: datetime, day: date) -> None:
@@ -18,7 +18,7 @@ def show(s: Settings, conninfo: str, name: str, since: datetime, day: date) -> N
     with connect(conninfo) as conn:
         handled = registry.handled_since(conn, name, since)
         stale = registry.stale_claims(conn, name, s.claim_timeout)
-        stored = [(t.target, conn.execute(compose("SELECT count(*) FROM {t}", t=t.target)).fetchone()[0])
+        stored = [(t.target, value(conn, compose("SELECT count(*) FROM {t}", t=t.target)))
                   for t in ds.tables]
     loaded = [f for f in handled if f.status is FileStatus.LOADED]
     refused = [f for f in handled if f.status.refused]

@@ -8,6 +8,12 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:   # psycopg is imported where a connection is opened (DAG files parse without it)
+    from psycopg import Connection
+    from psycopg.abc import Params
+    from psycopg.sql import Composed
 
 CONN_ID = "warehouse"
 
@@ -93,10 +99,18 @@ def sqlalchemy_url(conninfo: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def connect(conninfo: str, **kwargs):
+def connect(conninfo: str, **kwargs: Any) -> Connection[Any]:
     import psycopg
 
     return psycopg.connect(with_defaults(conninfo), **kwargs)
+
+
+def value(conn: Connection[Any], query: str | Composed, params: Params | None = None) -> Any:
+    """The one value of a statement that returns one row (a count, an aggregate, RETURNING)."""
+    row = conn.execute(query, params).fetchone()
+    if row is None:
+        raise LookupError(f"expected one row, got none: {query!r}")
+    return row[0]
 
 
 def quoted(name: str) -> str:
@@ -105,7 +119,7 @@ def quoted(name: str) -> str:
     return ".".join('"' + part.replace('"', '""') + '"' for part in name.split("."))
 
 
-def compose(text: str, **identifiers):
+def compose(text: str, **identifiers: str) -> Composed:
     """Fill `{name}` placeholders with quoted identifiers ("schema.table" or a bare name).
 
     Identifiers never reach SQL unquoted; values go as %(name)s parameters.

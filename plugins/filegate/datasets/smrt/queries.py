@@ -11,13 +11,13 @@ from dataclasses import asdict
 
 from filegate.datasets.smrt.reader import canonical_meter
 from filegate.ingest import registry
-from filegate.warehouse.connection import connect
+from filegate.warehouse.connection import connect, value
 
 
 def meter_count(conninfo: str) -> int:
     """How many meters the warehouse holds."""
     with connect(conninfo) as conn:
-        return conn.execute("SELECT count(*) FROM smrt.meters").fetchone()[0]
+        return value(conn, "SELECT count(*) FROM smrt.meters")
 
 
 def readings_for_meter(conninfo: str, meter_number: str, limit: int | None = None, offset: int = 0) -> list[dict]:
@@ -39,8 +39,8 @@ def readings_for_meter(conninfo: str, meter_number: str, limit: int | None = Non
 def reading_count(conninfo: str, meter_number: str) -> int:
     """How many readings one meter has."""
     with connect(conninfo) as conn:
-        return conn.execute("SELECT count(*) FROM smrt.readings WHERE meter_number = %s",
-                            (meter(meter_number),)).fetchone()[0]
+        return value(conn, "SELECT count(*) FROM smrt.readings WHERE meter_number = %s",
+                            (meter(meter_number),))
 
 
 def meter(meter_number: str) -> str:
