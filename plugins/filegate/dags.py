@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pendulum
-from airflow.sdk import Asset, AssetOrTimeSchedule, CronDataIntervalTimetable, Param, dag, task
+from airflow.sdk import DAG, Asset, AssetOrTimeSchedule, CronDataIntervalTimetable, Param, dag, task
 
 from filegate import datasets, settings
 from filegate.ingest import contracts
@@ -25,7 +25,7 @@ def default_args(s: settings.Settings) -> dict:
     return {"owner": "filegate", "retries": 2, "retry_delay": timedelta(seconds=s.retry_delay)}
 
 
-def build_all() -> dict[str, object]:
+def build_all() -> dict[str, DAG]:
     """{dag_id: DAG} for every discovered dataset whose settings hold. A dataset that is broken
     (its package, its settings) is left out here and named by `raise_problems`, so it breaks
     only itself."""
@@ -65,7 +65,7 @@ def asset_for(dataset: str) -> Asset:
     return Asset(f"filegate://{dataset}", group="filegate")
 
 
-def ingest_dag(ds: Dataset):
+def ingest_dag(ds: Dataset) -> DAG:
     """`<dataset>_ingest`: wait -> claim -> convert (mapped over groups of files) -> stage -> audit
     -> publish, on the dataset's schedule (`@continuous`: a new run waits for files as soon as one ends)."""
     from filegate.sensors import LandingSensor
@@ -163,7 +163,8 @@ def ingest_dag(ds: Dataset):
     return ingest()
 
 
-def report_day(params: dict, data_interval_start, run_after, run_type: str | None = None) -> date:
+def report_day(params: dict, data_interval_start: datetime | None, run_after: datetime | None,
+               run_type: str | None = None) -> date:
     """The day a report run covers: the `date` param (manual runs); for a run the dataset's
     Asset triggered (a publish), the day it runs, so today's reports take in what just loaded;
     else the data interval's day; else the day before the run (a manual run without a date)."""
@@ -176,7 +177,7 @@ def report_day(params: dict, data_interval_start, run_after, run_type: str | Non
     return ((run_after or datetime.now(timezone.utc)).astimezone(timezone.utc) - timedelta(days=1)).date()
 
 
-def reports_dag(ds: Dataset):
+def reports_dag(ds: Dataset) -> DAG:
     """`<dataset>_reports`: one CSV per report SQL (and one NDJSON gzip per export) for the run's UTC
     day, written atomically."""
     name = ds.name

@@ -4,6 +4,8 @@ The page is a FastAPI app (`filegate.ui.app`) mounted at /filegate, behind Airfl
 the navigation entry shows it inside the Airflow UI. The library itself is imported by the DAGs
 (plugins/ is on Airflow's sys.path).
 """
+from typing import Any
+
 from airflow.plugins_manager import AirflowPlugin
 
 PREFIX = "/filegate"
@@ -14,10 +16,10 @@ class BuiltOnFirstRequest:
     process imports this plugin (scheduler, workers, DAG processor), and none of the others need
     FastAPI, the auth manager or the templates."""
 
-    def __init__(self):
-        self.app = None
+    def __init__(self) -> None:
+        self.app: Any = None
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if self.app is None:
             from filegate.ui.app import create_app
 

@@ -13,6 +13,7 @@ files still being written waits for them.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
@@ -20,14 +21,14 @@ from airflow.sdk import BaseSensorOperator, PokeReturnValue
 class LandingSensor(BaseSensorOperator):
     template_fields = ("landing_dir", "pattern")
 
-    def __init__(self, *, landing_dir: str, pattern: str, min_file_age: float, **kwargs):
+    def __init__(self, *, landing_dir: str, pattern: str, min_file_age: float, **kwargs: Any) -> None:
         kwargs.setdefault("mode", "reschedule")
         super().__init__(**kwargs)
         self.landing_dir = landing_dir
         self.pattern = pattern
         self.min_file_age = min_file_age
 
-    def poke(self, context) -> PokeReturnValue:
+    def poke(self, context: Any) -> PokeReturnValue:
         from filegate.ingest.landing import legible, scan, settled
 
         folder = Path(self.landing_dir)
@@ -46,12 +47,12 @@ class LandingSensor(BaseSensorOperator):
         return PokeReturnValue(is_done=bool(ready or strange), xcom_value=ready + strange)
 
 
-def manual(context) -> bool:
+def manual(context: Any) -> bool:
     """Whether the DAG run was triggered by hand (the UI, the API, `airflow dags trigger` or `test`)."""
     run_type = getattr(context.get("dag_run"), "run_type", None)
     return getattr(run_type, "value", run_type) == "manual"
 
 
-def asked_to_wait(context) -> bool:
+def asked_to_wait(context: Any) -> bool:
     """Whether the run was triggered with the ingest DAG's `wait_for_files` param ticked."""
     return bool((context.get("params") or {}).get("wait_for_files"))

@@ -13,6 +13,7 @@ import pkgutil
 import sys
 from functools import lru_cache
 from pathlib import Path
+from types import ModuleType
 
 from filegate import settings
 from filegate.kit.declaration import Dataset
@@ -74,7 +75,7 @@ def _discovered(extra_path: str) -> tuple[dict[str, Dataset], dict[str, str]]:
     return found, problems
 
 
-def _import(folder: Path, name: str):
+def _import(folder: Path, name: str) -> ModuleType:
     """A dataset package as `filegate.datasets.<name>`, wherever its folder is."""
     qualified = f"{__name__}.{name}"
     loaded = sys.modules.get(qualified)

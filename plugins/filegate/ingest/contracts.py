@@ -40,7 +40,7 @@ class Conversion:
     outcome: Outcome
     rows: dict[str, int] = field(default_factory=dict)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.outcome = Outcome(self.outcome)   # XCom brings the value back as its text
 
 

@@ -14,7 +14,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from filegate.ingest import faults
 from filegate.kit import jsontext
@@ -97,7 +97,7 @@ def _refuse_nul(records: list[dict]) -> None:
                                               "PostgreSQL text cannot hold it")
 
 
-def _nul_field(value, at: str) -> str | None:
+def _nul_field(value: Any, at: str) -> str | None:
     """The path of the first key or string value holding a NUL character, else None."""
     if isinstance(value, str):
         return at if "\x00" in value else None
@@ -117,7 +117,7 @@ def _nul_field(value, at: str) -> str | None:
     return None
 
 
-def _writer(writers: dict, rows: dict, run_dir: Path, table: str, file_id: int, settings: Settings):
+def _writer(writers: dict, rows: dict, run_dir: Path, table: str, file_id: int, settings: Settings) -> tuple:
     """The (gzip file, buffer, temp path) of `table`'s part, opened on first use."""
     entry = writers.get(table)
     if entry is None:

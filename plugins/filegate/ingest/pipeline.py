@@ -11,7 +11,7 @@ import logging
 import os
 import shutil
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from filegate import datasets
 from filegate.ingest import faults, landing, moves, registry
@@ -21,6 +21,9 @@ from filegate.ingest.registry import Action, FileStatus
 from filegate.kit.errors import QUOTE_LIMIT, Reject, bounded, is_environmental, machine_error
 from filegate.settings import Settings, load
 from filegate.warehouse.connection import connect
+
+if TYPE_CHECKING:
+    from filegate.kit.declaration import Dataset
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +100,7 @@ def groups(files: list, files_per_task: int, max_tasks: int) -> list[list]:
     return [files[i:i + size] for i in range(0, len(files), size)]
 
 
-def clean_leftovers(ds, run_id: str, conninfo: str, s: Settings) -> None:
+def clean_leftovers(ds: Dataset, run_id: str, conninfo: str, s: Settings) -> None:
     """Drop the staging tables and converted parts of runs that died (kill -9, a lost worker):
     everything of a run holding no claimed file, this run excepted. A run's files are claimed
     until published or refused, so nothing a live run still needs is touched."""

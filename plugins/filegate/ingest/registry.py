@@ -24,7 +24,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from filegate.ingest.landing import LandedFile
 from filegate.warehouse.connection import value
@@ -76,14 +76,14 @@ class RegisteredFile:
 _COLUMNS = ", ".join(f.name for f in fields(RegisteredFile))
 
 
-def _record(row) -> RegisteredFile:
+def _record(row: tuple) -> RegisteredFile:
     values = dict(zip((f.name for f in fields(RegisteredFile)), row))
     values["status"] = FileStatus(values["status"])
     values["stored_path"] = Path(values["stored_path"]) if values["stored_path"] else None
     return RegisteredFile(**values)
 
 
-def _select(conn: Connection, where: str, params, tail: str = "") -> list[RegisteredFile]:
+def _select(conn: Connection, where: str, params: Sequence[Any], tail: str = "") -> list[RegisteredFile]:
     from psycopg.rows import tuple_row  # whatever row factory the caller's connection has
 
     cursor = conn.cursor(row_factory=tuple_row)
@@ -168,7 +168,8 @@ def named(conn: Connection, dataset: str, filename: str) -> list[RegisteredFile]
     return _select(conn, "dataset = %s AND filename = %s", (dataset, filename), "ORDER BY file_id")
 
 
-def _insert(conn: Connection, dataset, landed: LandedFile, run_id, status: FileStatus, reason, reloadable=False) -> int:
+def _insert(conn: Connection, dataset: str, landed: LandedFile, run_id: str, status: FileStatus, reason: str | None,
+            reloadable: bool = False) -> int:
     return value(conn, 
         "INSERT INTO filegate.files (dataset, filename, received_at, size_bytes, sha256, status, reason,"
         " run_id, stored_path, reloadable) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING file_id",
@@ -320,7 +321,7 @@ def release(conn: Connection, file_id: int) -> None:
     conn.execute("DELETE FROM filegate.files WHERE file_id = %s AND status = 'claimed'", (file_id,))
 
 
-def set_stored_path(conn: Connection, file_id: int, path) -> None:
+def set_stored_path(conn: Connection, file_id: int, path: Path | str) -> None:
     conn.execute("UPDATE filegate.files SET stored_path = %s WHERE file_id = %s", (str(path), file_id))
 
 

@@ -15,6 +15,8 @@ made a first load much slower (measured: bench/README.md, "wells side by side").
 """
 from __future__ import annotations
 
+from typing import Iterable
+
 from psycopg import sql
 
 from filegate.kit.tables import Table
@@ -24,7 +26,7 @@ def _ident(name: str) -> sql.Identifier:
     return sql.Identifier(*name.split("."))
 
 
-def _list(names, prefix: str = "") -> sql.Composable:
+def _list(names: Iterable[str], prefix: str = "") -> sql.Composable:
     return sql.SQL(", ").join(sql.SQL(prefix + "{}").format(sql.Identifier(n)) for n in names)
 
 

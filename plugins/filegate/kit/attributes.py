@@ -12,10 +12,12 @@ prefix (its keys are attributes already). A reader of its own (events') uses `ad
 """
 from __future__ import annotations
 
+from typing import Any, Iterable
+
 from filegate.kit import jsontext
 
 
-def add(out: dict, key: str, value, unprefixed: tuple[str, ...] = ()) -> None:
+def add(out: dict, key: str, value: Any, unprefixed: tuple[str, ...] = ()) -> None:
     """`value` into `out` under `key`, a nested object flattened. Raises ValueError naming a key
     given twice."""
     if type(value) is dict:
@@ -26,7 +28,7 @@ def add(out: dict, key: str, value, unprefixed: tuple[str, ...] = ()) -> None:
         out[key] = value if value is None or type(value) is str else text(value)
 
 
-def collect(pairs, from_text: bool, unprefixed: tuple[str, ...] = ()) -> dict[str, str | None]:
+def collect(pairs: Iterable[tuple[str, Any]], from_text: bool, unprefixed: tuple[str, ...] = ()) -> dict[str, str | None]:
     """The attributes of one record from its undeclared (key, value) pairs. A CSV field that is
     empty is absent (CSV cannot tell empty from missing)."""
     out: dict[str, str | None] = {}
@@ -47,7 +49,7 @@ def _flatten(out: dict, prefix: str, obj: dict) -> None:
             out[name] = value if value is None or type(value) is str else text(value)
 
 
-def text(value) -> str:
+def text(value: Any) -> str:
     """A JSON scalar's text as an attribute value; a list keeps its JSON text."""
     if value is True:
         return "true"

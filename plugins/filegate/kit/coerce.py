@@ -11,7 +11,7 @@ which path ran; tests pit the two against each other.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Callable, Iterable, Iterator, NoReturn, Sequence
 
 from filegate.kit import attributes
 from filegate.kit.column_types import COERCION_ERRORS, FAST_SCOPE, fast_expression
@@ -21,7 +21,7 @@ from filegate.kit.tables import Column, Table, match_key
 Chunk = tuple[str, list[dict]]
 
 
-def typed_csv(table: Table, chunks: Iterator) -> Iterator[Chunk]:
+def typed_csv(table: Table, chunks: Iterator[Any]) -> Iterator[Chunk]:
     """CSV rows are typed by position, with one plan for the whole file (the header's)."""
     names = next(chunks)
     typer = Typer(table, tuple(names), 1, from_text=True)
@@ -29,7 +29,7 @@ def typed_csv(table: Table, chunks: Iterator) -> Iterator[Chunk]:
         yield table.name, typer.chunk(rows, lines)
 
 
-def typed_json(table: Table, chunks: Iterator) -> Iterator[Chunk]:
+def typed_json(table: Table, chunks: Iterable[Any]) -> Iterator[Chunk]:
     """JSON records are typed by name; each distinct set of keys gets its plan once."""
     typers: dict[tuple, Typer] = {}
 
@@ -64,13 +64,13 @@ class Typer:
         self.empty = dict.fromkeys(c.name for c in table.columns)   # columns a record lacks are null
         self.fast_chunk, self.fast_one = _compile(self)
 
-    def chunk(self, items: list, lines) -> list[dict]:
+    def chunk(self, items: list, lines: Sequence[int]) -> list[dict]:
         try:
             return self.fast_chunk(items, lines)
         except Exception:
             return [self.one(item, line) for item, line in zip(items, lines)]
 
-    def one(self, item, line: int) -> dict:
+    def one(self, item: Any, line: int) -> dict:
         try:
             out = self.fast_one(item)
         except Exception:
@@ -80,7 +80,7 @@ class Typer:
         return out
 
 
-def plan(table: Table, names, line: int, from_text: bool) -> list[tuple[str, Column | None]]:
+def plan(table: Table, names: Sequence[str], line: int, from_text: bool) -> list[tuple[str, Column | None]]:
     """[(source name, declared column or None when not declared)] for the names a file uses;
     Reject for two names of one column, and naming the strangers when the table refuses
     undeclared fields."""
@@ -126,14 +126,14 @@ def coerce_record(typer: Typer, record: dict, line: int) -> dict:
     return out
 
 
-def _kept(typer: Typer, pairs, line: int) -> dict:
+def _kept(typer: Typer, pairs: list[tuple[str, Any]], line: int) -> dict:
     try:
         return attributes.collect(pairs, typer.from_text, (typer.table.attributes or "",))
     except ValueError as e:
         raise Reject(line, str(e)) from None
 
 
-def _value(column: Column, source: str, value, from_text: bool, line: int):
+def _value(column: Column, source: str, value: Any, from_text: bool, line: int) -> Any:
     kind = column.column_type
     try:
         return (kind.coerce_text if from_text else kind.coerce)(value)
@@ -141,7 +141,7 @@ def _value(column: Column, source: str, value, from_text: bool, line: int):
         raise Reject(line, f"column {source}: {excerpt(value)} is not {kind.noun}") from None
 
 
-def path_value(record: dict, path: tuple[str, ...]):
+def path_value(record: dict, path: tuple[str, ...]) -> Any:
     """The value at `path`; a missing or null object on the way gives None, anything else that
     is not an object raises TypeError."""
     value: object = record
@@ -154,7 +154,7 @@ def path_value(record: dict, path: tuple[str, ...]):
     return value
 
 
-def _compile(typer: Typer):
+def _compile(typer: Typer) -> tuple[Callable, Callable]:
     """(fast_chunk(items, lines), fast_one(item)), generated for this layout."""
     planned = [(i, column) for i, (_, column) in enumerate(typer.plan) if column is not None]
     if not (typer.plan or typer.paths):
@@ -212,10 +212,10 @@ def _path_expression(path: tuple[str, ...]) -> str:
     return expression
 
 
-def _mismatch():
+def _mismatch() -> NoReturn:
     raise LookupError("a record with other keys")
 
 
-def _no_fast_path(*args):
+def _no_fast_path(*args: Any) -> NoReturn:
     raise LookupError("no fast path for this layout")
 

@@ -44,19 +44,19 @@ class ColumnType:
     ordered: bool = False                 # ranges (minimum, maximum, greater than zero) apply
     noun: str = ""                        # what a refusal says a value is not; default: the name
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not self.noun:
             object.__setattr__(self, "noun", self.name)
 
 
-def _blank(v) -> bool:
+def _blank(v: Any) -> bool:
     return v is None or (type(v) is str and (not v or v.isspace()))
 
 
-def _integer_in(bounds: tuple[int, int]):
+def _integer_in(bounds: tuple[int, int]) -> Callable[[Any], Any]:
     low, high = bounds
 
-    def coerce(v):
+    def coerce(v: Any) -> Any:
         if type(v) is str:
             if not v or v.isspace():
                 return None
@@ -87,7 +87,7 @@ _integer = _integer_in(INT4)
 _bigint = _integer_in(INT8)
 
 
-def _numeric(v):
+def _numeric(v: Any) -> Any:
     if _blank(v):
         return None
     if isinstance(v, bool) or not isinstance(v, (str, int, float)):
@@ -102,7 +102,7 @@ def _numeric(v):
     return format(d.normalize(_EXACT), "f")
 
 
-def _double(v):
+def _double(v: Any) -> Any:
     if _blank(v):
         return None
     if isinstance(v, bool) or not isinstance(v, (str, int, float)):
@@ -117,7 +117,7 @@ TRUE = {"true", "t", "yes", "y", "1", "on"}
 FALSE = {"false", "f", "no", "n", "0", "off"}
 
 
-def _boolean(v):
+def _boolean(v: Any) -> Any:
     if _blank(v):
         return None
     if isinstance(v, bool):
@@ -137,14 +137,14 @@ _DATE = re.compile(r"\s*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})\s*")   # ASCII digi
 
 
 @lru_cache(maxsize=1 << 14)   # dates repeat: parse each spelling once
-def _date_text(v: str):
+def _date_text(v: str) -> Any:
     m = _DATE.fullmatch(v)
     if m is None:
         raise ValueError
     return date(int(m[1]), int(m[2]), int(m[3])).isoformat()   # 2021-1-4 -> 2021-01-04
 
 
-def _date(v):
+def _date(v: Any) -> Any:
     if _blank(v):
         return None
     if type(v) is not str:
@@ -152,7 +152,7 @@ def _date(v):
     return _date_text(v)
 
 
-def _timestamp(v):
+def _timestamp(v: Any) -> Any:
     if v is None or v == "":
         return None
     if type(v) is not str:
@@ -160,7 +160,7 @@ def _timestamp(v):
     return datetime.fromisoformat(v.strip().replace("Z", "+00:00")).isoformat()
 
 
-def _timestamptz(v):
+def _timestamptz(v: Any) -> Any:
     """ISO 8601; a time without an offset is taken as UTC (documented in docs/architecture.md)."""
     if _blank(v):
         return None
@@ -170,7 +170,7 @@ def _timestamptz(v):
     return (t if t.tzinfo else t.replace(tzinfo=timezone.utc)).isoformat()
 
 
-def _text(v):
+def _text(v: Any) -> Any:
     if type(v) is str:
         return v or None
     if v is None:
@@ -180,15 +180,15 @@ def _text(v):
     return str(v)
 
 
-def _jsonb(v):
+def _jsonb(v: Any) -> Any:
     return v   # any JSON value is a document
 
 
-def _jsonb_text(v: str):
+def _jsonb_text(v: str) -> Any:
     return None if _blank(v) else json.loads(v)
 
 
-def _hstore(v):
+def _hstore(v: Any) -> Any:
     """A flat object of text values (null allowed); numbers and booleans are kept as text."""
     if v is None:
         return None
@@ -197,7 +197,7 @@ def _hstore(v):
     return {str(k): (None if x is None else _hstore_value(x)) for k, x in v.items()}
 
 
-def _hstore_value(x):
+def _hstore_value(x: Any) -> str:
     if isinstance(x, (dict, list)):
         raise TypeError
     if isinstance(x, bool):
@@ -205,7 +205,7 @@ def _hstore_value(x):
     return str(x)
 
 
-def _hstore_text(v: str):
+def _hstore_text(v: str) -> Any:
     return None if _blank(v) else _hstore(json.loads(v))
 
 
@@ -226,24 +226,25 @@ def hstore_literal(pairs: dict | None) -> str | None:
     return ", ".join(out)
 
 
-def _document_text(raw) -> str | None:
+def _document_text(raw: Any) -> str | None:
     text = bytes(raw).decode() if raw is not None else "null"
     return None if text == "null" else text
 
 
-def _sa(name: str):
-    def make():
+def _sa(name: str) -> Callable[[], Any]:
+    def make() -> Any:
         import sqlalchemy
         from sqlalchemy.dialects import postgresql
 
-        return {"integer": sqlalchemy.Integer, "bigint": sqlalchemy.BigInteger, "numeric": sqlalchemy.Numeric,
+        kinds: dict[str, Callable[[], Any]] = {"integer": sqlalchemy.Integer, "bigint": sqlalchemy.BigInteger, "numeric": sqlalchemy.Numeric,
                 "double": sqlalchemy.Double, "boolean": sqlalchemy.Boolean, "date": sqlalchemy.Date,
                 "timestamp": sqlalchemy.DateTime, "timestamptz": lambda: sqlalchemy.DateTime(timezone=True),
-                "text": sqlalchemy.Text, "jsonb": postgresql.JSONB, "hstore": postgresql.HSTORE}[name]()
+                "text": sqlalchemy.Text, "jsonb": postgresql.JSONB, "hstore": postgresql.HSTORE}
+        return kinds[name]()
     return make
 
 
-def _raw():
+def _raw() -> Any:
     import msgspec
 
     return msgspec.Raw
@@ -281,7 +282,7 @@ def get(name: str) -> ColumnType:
         raise KeyError(f"unknown column type {name!r}; known: {', '.join(TYPES)}") from None
 
 
-def staged_as(column_type: ColumnType):
+def staged_as(column_type: ColumnType) -> Any:
     """msgspec's decode type for a staged value of this type (jsonb stays raw JSON text)."""
     return _raw() if column_type.name == "jsonb" else column_type.staged_as | None
 
@@ -292,7 +293,7 @@ _NUMERIC_TEXT_SEEN: dict = {}   # text spelling -> canonical text
 _NUMERIC_SEEN_MAX = 1 << 16
 
 
-def _numeric_fast(v):
+def _numeric_fast(v: Any) -> Any:
     kind = v.__class__
     if kind is float:
         text = repr(v)   # the shortest spelling that reads back as v: canonical, unless in exponent form

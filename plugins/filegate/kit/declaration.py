@@ -34,7 +34,7 @@ class Export:
     name: str
     shape: Callable[[Iterator[tuple]], Iterator[bytes]] | str   # the query's rows, in order -> NDJSON text pieces
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "shape", referenced(self.shape))
 
     def pieces(self, rows: Iterator[tuple]) -> Iterator[bytes]:
@@ -69,7 +69,7 @@ class Dataset:
     ui: str | None = None                                 # a module with `api` and `pages` routers: the
                                                           # dataset's own questions in the filegate UI
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "tables", tuple(t.in_schema(self.name) for t in self.tables))
         for name in ("reader", "checks", "sample"):
             object.__setattr__(self, name, referenced(getattr(self, name)))

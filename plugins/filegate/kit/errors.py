@@ -3,12 +3,13 @@ a 5 MB line must not be copied into a reason, the registry, a `.reason.json` and
 from __future__ import annotations
 
 import errno
+from typing import Any
 
 QUOTE_LIMIT = 200       # characters of any one input value a message quotes
 PROBLEM_LIMIT = 1_000   # characters of a whole problem, whatever it quotes
 
 
-def excerpt(value, limit: int = QUOTE_LIMIT) -> str:
+def excerpt(value: Any, limit: int = QUOTE_LIMIT) -> str:
     """`repr(value)`, cut to `limit` characters and marked as cut when longer."""
     text = repr(value)
     if len(text) <= limit:

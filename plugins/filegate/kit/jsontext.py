@@ -19,6 +19,10 @@ from __future__ import annotations
 import json
 import math
 import re
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    import msgspec
 
 MAX_NUMBER = 1_000   # characters of a number with a fraction or exponent: no data needs more
 MAX_DIGITS = 4_300   # digits of an integer: Python's own limit for int() of text, and msgspec's
@@ -52,7 +56,7 @@ def _integer(text: str) -> int:
     return int(text)
 
 
-def _constant(name: str):
+def _constant(name: str) -> NoReturn:
     raise Problem(f"{name} is not a JSON value (JSON has no NaN or infinities)")
 
 
@@ -72,7 +76,7 @@ STANDARD = json.JSONDecoder(object_pairs_hook=_pairs, parse_float=_number, parse
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
-def _decoder():
+def _decoder() -> msgspec.json.Decoder:
     import msgspec
 
     return msgspec.json.Decoder(float_hook=_number)
@@ -81,7 +85,7 @@ def _decoder():
 _FAST = None
 
 
-def encoder():
+def encoder() -> msgspec.json.Encoder:
     """A msgspec encoder writing a Number as the number it spells (not as a string)."""
     import msgspec
 
@@ -91,7 +95,7 @@ def encoder():
 _ENCODER = None
 
 
-def dumps(value) -> bytes:
+def dumps(value: Any) -> bytes:
     """`value` as JSON text, Numbers as the numbers they spell."""
     global _ENCODER
     if _ENCODER is None:
@@ -99,7 +103,7 @@ def dumps(value) -> bytes:
     return _ENCODER.encode(value)
 
 
-def _spelled(value):
+def _spelled(value: Any) -> msgspec.Raw:
     if type(value) is Number:
         import msgspec
 
@@ -107,7 +111,7 @@ def _spelled(value):
     raise TypeError(f"{type(value).__name__} is not a JSON value")
 
 
-def fast():
+def fast() -> msgspec.json.Decoder:
     """The msgspec decoder (made on first use: importing msgspec is not free)."""
     global _FAST
     if _FAST is None:
@@ -115,7 +119,7 @@ def fast():
     return _FAST
 
 
-def exact(text: str | bytes):
+def exact(text: str | bytes) -> Any:
     """One JSON text decoded by the rules, or Problem (or json.JSONDecodeError) saying what is wrong."""
     if isinstance(text, bytes):
         text = text.decode("utf-8")
@@ -131,7 +135,7 @@ def exact(text: str | bytes):
     return value
 
 
-def refuse_surrogates(value) -> None:
+def refuse_surrogates(value: Any) -> None:
     """Problem when a string (or key) of `value` holds a lone surrogate (only the standard
     library's decoder lets one through: `"\\ud800"`)."""
     stack = [value]
@@ -148,7 +152,7 @@ def refuse_surrogates(value) -> None:
             stack.extend(v)
 
 
-def members(value) -> int:
+def members(value: Any) -> int:
     """How many members the objects of `value` hold, nested ones included."""
     count, stack = 0, [value]
     while stack:

@@ -32,7 +32,7 @@ class Reference:
             self._function = found
         return self._function
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.resolve()(*args, **kwargs)
 
     def __getstate__(self) -> dict:   # a process pool pickles a dataset: send the name, not the function

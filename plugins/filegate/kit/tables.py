@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Callable
 
 from filegate.kit import column_types
 
@@ -46,7 +47,7 @@ class Column:
     comment: str | None = None
     aliases: tuple[str, ...] = ()  # other names a flat field arrives under, matched as the source is
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         column_types.get(self.type)   # an unknown type fails at declaration, not mid-load
         if self.aliases and "." in self.source:
             raise ValueError(f"column {self.source}: a path into a nested record takes no aliases")
@@ -96,7 +97,7 @@ class Table:
     comment: str | None = None
     schema: str = ""               # the dataset's name; set by its Dataset
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         names = [c.name for c in self.columns]
         if len(set(names)) != len(names):
             raise ValueError(f"table {self.name}: two columns share a name: {names}")
@@ -139,7 +140,7 @@ class Table:
         return {match_key(s): c for c in self.columns if c.path is None and c.name != self.attributes
                 for s in c.spellings}
 
-    def fields(self, fold=str.lower) -> dict[str, str]:
+    def fields(self, fold: Callable[[str], str] = str.lower) -> dict[str, str]:
         """Each spelling of a flat field, folded by `fold` -> its column's name: for a reader of
         its own that compares names its way (events: lower-cased)."""
         return {fold(s): c.name for c in self.columns if c.path is None and c.name != self.attributes
@@ -149,7 +150,7 @@ class Table:
         return self if self.schema else replace(self, schema=schema)
 
 
-def model(table: Table, base):
+def model(table: Table, base: type) -> type:
     """The ORM model of a declared table, registered on `base` (so on its metadata)."""
     from sqlalchemy import BigInteger, DateTime, Index, Integer
     from sqlalchemy.orm import mapped_column

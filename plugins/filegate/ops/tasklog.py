@@ -15,9 +15,10 @@ import logging
 import traceback
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import IO, Any, Iterator
 
 
-def log_path(ti) -> Path:
+def log_path(ti: Any) -> Path:
     """Where Airflow's UI reads the log of this task instance's current attempt."""
     from airflow.configuration import conf
     from jinja2 import Template
@@ -30,7 +31,7 @@ def log_path(ti) -> Path:
 class JsonLines(logging.Handler):
     """Log records as the supervisor writes them: {"timestamp", "level", "event", "logger"}."""
 
-    def __init__(self, stream):
+    def __init__(self, stream: IO[str]) -> None:
         super().__init__(logging.INFO)
         self.stream = stream
 
@@ -47,7 +48,7 @@ class JsonLines(logging.Handler):
 
 
 @contextlib.contextmanager
-def kept():
+def kept() -> Iterator[None]:
     """Inside a running task: its log records also go to its log file when nobody else writes it."""
     try:
         from airflow.sdk import get_current_context

@@ -6,6 +6,7 @@ import os
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
+from typing import Iterator
 
 
 def day_interval(day: date) -> tuple[datetime, datetime]:
@@ -14,7 +15,7 @@ def day_interval(day: date) -> tuple[datetime, datetime]:
 
 
 @contextmanager
-def replacing(out: Path):
+def replacing(out: Path) -> Iterator[Path]:
     """A temp file beside `out`, renamed to `out` when the block succeeds, removed either way:
     a reader of `out` sees the old day's file or the new one, never half of one."""
     out.parent.mkdir(parents=True, exist_ok=True)

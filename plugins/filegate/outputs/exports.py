@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 from pathlib import Path
+from typing import Any, Iterable, Iterator
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class _Progress:
     def __init__(self, dataset: str, name: str):
         self.dataset, self.name, self.rows = dataset, name, 0
 
-    def count(self, rows):
+    def count(self, rows: Iterable[Any]) -> Iterator[Any]:
         for row in rows:
             self.rows += 1
             if self.rows % PROGRESS_EVERY == 0:

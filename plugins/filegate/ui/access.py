@@ -8,7 +8,7 @@ Airflow's authentication, so every route of the filegate UI depends on these.
 """
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from airflow.api_fastapi.core_api.security import GetUserDep
 from fastapi import Depends, HTTPException, Path, status
@@ -16,8 +16,11 @@ from fastapi import Depends, HTTPException, Path, status
 from filegate import datasets
 from filegate.kit.declaration import Dataset
 
+if TYPE_CHECKING:
+    from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 
-def may_read(user, dataset: Dataset) -> bool:
+
+def may_read(user: BaseUser, dataset: Dataset) -> bool:
     from airflow.api_fastapi.app import get_auth_manager
     from airflow.api_fastapi.auth.managers.models.resource_details import DagDetails
     from airflow.configuration import conf
@@ -35,7 +38,7 @@ def may_read(user, dataset: Dataset) -> bool:
                for dag_id in (dataset.ingest_dag_id, dataset.reports_dag_id))
 
 
-def readable(user) -> list[Dataset]:
+def readable(user: BaseUser) -> list[Dataset]:
     """The datasets `user` may see, by name."""
     return [ds for ds in sorted(datasets.discovered(), key=lambda d: d.name) if may_read(user, ds)]
 
@@ -52,14 +55,14 @@ def dataset_reader(user: GetUserDep, dataset: Annotated[str, Path(description="a
 ReadableDataset = Annotated[Dataset, Depends(dataset_reader)]
 
 
-def reader_of(dataset: Dataset):
+def reader_of(dataset: Dataset) -> Any:
     """A dependency for routes of one dataset (its own `ui` module): 401 or 403 as above."""
     def check(user: GetUserDep) -> Dataset:
         return require_read(user, dataset)
     return check
 
 
-def require_read(user, dataset: Dataset) -> Dataset:
+def require_read(user: BaseUser, dataset: Dataset) -> Dataset:
     if not may_read(user, dataset):
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"no read access to the DAGs of dataset {dataset.name!r}")
     return dataset

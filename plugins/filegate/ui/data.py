@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Any, Self
 
 from pydantic import BaseModel, Field
 
@@ -14,6 +14,9 @@ from filegate import settings
 from filegate.ingest import registry
 from filegate.ingest.registry import FileStatus, RegisteredFile
 from filegate.kit.declaration import Dataset
+
+if TYPE_CHECKING:
+    from psycopg import Connection
 
 PER_PAGE = 50
 MAX_PER_PAGE = 500
@@ -30,7 +33,7 @@ def conninfo() -> str:
         return conninfo_from_airflow()
 
 
-def connect():
+def connect() -> Connection[Any]:
     from filegate.warehouse.connection import connect as open_connection
 
     return open_connection(conninfo())
@@ -94,7 +97,7 @@ class PagedOut(BaseModel):
     pages: int
 
     @classmethod
-    def paged(cls, total: int, page: int, per_page: int, **items) -> Self:
+    def paged(cls, total: int, page: int, per_page: int, **items: Any) -> Self:
         return cls(total=total, page=page, per_page=per_page, pages=max(1, -(-total // per_page)), **items)
 
 

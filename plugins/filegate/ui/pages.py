@@ -7,7 +7,7 @@ from __future__ import annotations
 import mimetypes
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from airflow.api_fastapi.core_api.security import GetUserDep
@@ -59,7 +59,7 @@ def airflow_base(request: Request) -> str:
     return root[: -len(PREFIX)] if root.endswith(PREFIX) else ""
 
 
-def render(request: Request, template: str, **context) -> HTMLResponse:
+def render(request: Request, template: str, **context: Any) -> HTMLResponse:
     page = templates.TemplateResponse(request, template, {
         "base": base(request), "airflow": airflow_base(request), "quote": quote, "urlencode": urlencode, **context})
     page.headers["Content-Security-Policy"] = PAGE_POLICY

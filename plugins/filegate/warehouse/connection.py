@@ -37,7 +37,7 @@ def conninfo_from_env(conn_id: str = CONN_ID) -> str:
     return conninfo_of(parse(raw, conn_id=conn_id))
 
 
-def conninfo_of(connection) -> str:
+def conninfo_of(connection: Any) -> str:
     """A libpq conninfo from an Airflow Connection, its extras included (`sslmode`, `options`,
     `application_name`, ...): those libpq knows reach psycopg and SQLAlchemy unchanged; Airflow's
     own extras (`cursor`, `iam`, ...) are not libpq's and are left out."""
@@ -71,7 +71,7 @@ def _libpq_keywords() -> frozenset[str]:
     return frozenset(o.keyword.decode() for o in pq.Conninfo.get_defaults())
 
 
-def make_conninfo(**fields) -> str:
+def make_conninfo(**fields: Any) -> str:
     from psycopg.conninfo import make_conninfo as _make
 
     return _make(**{k: str(v) for k, v in fields.items() if v not in (None, "")})

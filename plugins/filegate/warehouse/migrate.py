@@ -7,14 +7,19 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from filegate.warehouse.connection import sqlalchemy_url
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy import MetaData
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = logging.getLogger(__name__)
 
 
-def alembic_config(conninfo: str):
+def alembic_config(conninfo: str) -> Config:
     from alembic.config import Config
 
     from filegate import datasets
@@ -35,7 +40,7 @@ def upgrade(conninfo: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(conninfo), revision)
 
 
-def metadata():
+def metadata() -> MetaData:
     """All models' metadata: the registry plus every discovered dataset's declared tables."""
     from filegate import datasets
     from filegate.warehouse.models import with_datasets
@@ -43,7 +48,7 @@ def metadata():
     return with_datasets(datasets.discovered())
 
 
-def revision(conninfo: str, message: str, dataset: str | None = None):
+def revision(conninfo: str, message: str, dataset: str | None = None) -> Any:
     """Autogenerate a migration from the declarations against the warehouse (at its heads): into
     the core chain, or, with `dataset`, into that dataset's package (`migrations/`), a branch
     labelled with its name on top of the core head. Returns Alembic's Script(s) written."""

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import cast
+from typing import TYPE_CHECKING, Iterable, cast
 
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, MetaData, Table, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+if TYPE_CHECKING:
+    from filegate.kit.declaration import Dataset
 
 
 class FileStatus(str, Enum):
@@ -90,7 +93,7 @@ class FileRecord(Base):
                                                  comment="the last time a run claimed, refused or loaded it")
 
 
-def with_datasets(datasets) -> MetaData:
+def with_datasets(datasets: Iterable[Dataset]) -> MetaData:
     """The registry plus the models of `datasets`' declared tables, on a declarative base of their
     own (so the schema follows whatever datasets are discovered now)."""
     from filegate.kit.tables import model

@@ -23,6 +23,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import Any, Iterable
 
 from filegate.datasets.events.tables import EVENTS
 from filegate.kit import attributes as kept
@@ -35,7 +36,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 UTC = timezone.utc
 
 
-def event_from_pairs(pairs) -> dict:
+def event_from_pairs(pairs: Iterable[tuple[str, Any]]) -> dict:
     """An event from (key, value) pairs in arrival order (values: text, JSON scalars, or, from JSON,
     objects and lists). Raises ValueError naming the problem."""
     event = {"ts": None, "level": None, "event": None, "user_id": None, "session_id": None, "message": None}
@@ -89,13 +90,13 @@ def finish(event: dict, attributes: dict) -> dict:
     return event
 
 
-def scalar_text(field: str, value) -> str:
+def scalar_text(field: str, value: Any) -> str:
     if isinstance(value, (dict, list)):
         raise ValueError(f"{field} must be a single value, not {'an object' if type(value) is dict else 'a list'}")
     return kept.text(value)
 
 
-def timestamp(value) -> str:
+def timestamp(value: Any) -> str:
     """The canonical UTC ISO text of a timestamp (see the module doc); ValueError when it is not one."""
     if type(value) is str:
         return _timestamp_text(value)
@@ -126,7 +127,7 @@ def _timestamp_text(text: str) -> str:
         raise ValueError(f"timestamp {text!r} is out of range in UTC (years 1 to 9999)") from None
 
 
-def _epoch(number) -> str:
+def _epoch(number: Any) -> str:
     """Epoch seconds, or milliseconds from MILLISECONDS_FROM on, to the canonical UTC ISO text."""
     try:
         exact = number if type(number) is int else Decimal(repr(number)) if type(number) is float else number

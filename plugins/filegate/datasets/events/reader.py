@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 from itertools import islice
 from pathlib import Path
-from typing import Iterator
+from typing import IO, Any, Iterator
 
 from filegate.datasets.events.logs import clf, is_clf, is_logfmt, logfmt
 from filegate.datasets.events.normalize import ALIASES, event_from_pairs, finish
@@ -70,7 +70,7 @@ def read_events(path: Path, settings: EventsSettings | None = None, chunk_rows: 
     return ParsedFile.from_records({"format": form, "compressed": compressed}, sort_key, events)
 
 
-def _first_line(f) -> tuple[str | None, int]:
+def _first_line(f: IO[bytes]) -> tuple[str | None, int]:
     """The first non-blank line (decoded leniently: only for telling the grammar), or None, and
     how many blank lines came before it."""
     from filegate.kit.readers.limits import MAX_LINE
@@ -156,7 +156,8 @@ def csv_events(lines: Iterator[tuple[int, bytes]]) -> Events:
             continue   # a blank line
         if len(row) != width:
             raise Reject(number, f"{len(row)} fields where the header has {width}")
-        event = {"ts": None, "level": None, "event": None, "user_id": None, "session_id": None, "message": None}
+        event: dict[str, Any] = {"ts": None, "level": None, "event": None, "user_id": None, "session_id": None,
+                                 "message": None}
         for i, field in known:
             event[field] = row[i]
         try:

@@ -15,7 +15,10 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:
+    from filegate.settings import Settings
 
 UTC = timezone.utc
 PATHS = ["/", "/home", "/search", "/cart", "/checkout", "/product/42", "/product/7", "/account", "/help page",
@@ -278,7 +281,7 @@ def _render(form: str, evs: list[Event], first: bool) -> str:
     return ("[\n" if first else ",\n") + body
 
 
-def write_for_first_run(landing_dir: Path, settings) -> str:
+def write_for_first_run(landing_dir: Path, settings: Settings) -> str:
     """The dataset's sample (`Dataset.sample`): written as delivered a while ago, said in a line."""
     from filegate.kit.delivery import settled_time
 

@@ -15,12 +15,13 @@ the others of its file, so the whole response is quarantined with every such lin
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 from filegate.kit.errors import Reject, excerpt
 from filegate.kit.parsed import ParsedFile
 
 
-def read_housing(path: Path, settings=None) -> ParsedFile:
+def read_housing(path: Path, settings: None = None) -> ParsedFile:
     from filegate.datasets.housing.tables import SALES
     from filegate.kit.coerce import typed_json
     from filegate.kit.readers import DocumentRecords
@@ -28,7 +29,7 @@ def read_housing(path: Path, settings=None) -> ParsedFile:
     records = DocumentRecords(path, "property")
     header: dict = {}   # filled from the response's status once it is read (the registry keeps it)
 
-    def chunks():
+    def chunks() -> Iterator[tuple[str, list[dict]]]:
         yield from typed_json(SALES, records)
         header.update(_checked_status(records.envelope, records.count))
 

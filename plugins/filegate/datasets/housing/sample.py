@@ -11,7 +11,10 @@ import json
 import random
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from filegate.settings import Settings
 
 TYPES = [("SFR", "HOUSE", "Single Family Residence"), ("CONDO", "CONDOMINIUM", "Condominium"),
          ("APARTMENT", "APARTMENT", "Multi-Family"), (None, None, None)]
@@ -129,7 +132,7 @@ def write_volume(landing_dir: Path, files: int = 322, records: int = 1_017_244, 
     return written
 
 
-def write_for_first_run(landing_dir: Path, settings) -> str:
+def write_for_first_run(landing_dir: Path, settings: Settings) -> str:
     """The dataset's sample (`Dataset.sample`): written as delivered a while ago, said in a line."""
     from filegate.kit.delivery import settled_time
 

@@ -14,8 +14,13 @@ import os
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from filegate.datasets.raw_data.tables import TABLES
+
+if TYPE_CHECKING:
+    from filegate.kit.tables import Table
+    from filegate.settings import Settings
 
 AWKWARD = ["Antônio Carlos Jobim", "Earth, Wind & Fire", 'The "Quoted" Band', "Line\nBreak Ensemble", "Björk",
            "Motörhead", "Сплин", "坂本龍一", "AC/DC; Live", "Pipe | Band", "Tab\tSeparated Sound"]
@@ -123,7 +128,7 @@ def write_sample(landing_dir: Path, seed: int = 3, tracks: int = 1500, bad: bool
     return rows
 
 
-def _render(fmt: str, spec, rows: list[dict]) -> str:
+def _render(fmt: str, spec: Table, rows: list[dict]) -> str:
     sources = [c.source for c in spec.columns]
     if fmt in ("ndjson", "json-array"):
         typed = [{s: _json_value(spec, s, r.get(s)) for s in sources} for r in rows]
@@ -141,7 +146,7 @@ def _render(fmt: str, spec, rows: list[dict]) -> str:
     return out.getvalue()
 
 
-def _json_value(spec, source, value):
+def _json_value(spec: Table, source: str, value: Any) -> Any:
     column = next(c for c in spec.columns if c.source == source)
     if value is None:
         return None
@@ -198,7 +203,7 @@ def write_volume(landing_dir: Path, tracks: int, parts: int = 10, seed: int = 5)
     return written
 
 
-def write_for_first_run(landing_dir: Path, settings) -> str:
+def write_for_first_run(landing_dir: Path, settings: Settings) -> str:
     """The dataset's sample (`Dataset.sample`): written as delivered a while ago, said in a line."""
     from filegate.kit.delivery import settled_time
 

@@ -9,6 +9,8 @@ and the same batch), so a late-arriving parent never blocks a load.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from filegate.kit.tables import Column, Table
 
 
@@ -16,7 +18,7 @@ def _cols(*pairs: str) -> tuple[Column, ...]:
     return tuple(Column(source, type_) for source, type_ in (p.split(":") for p in pairs))
 
 
-def _table(name: str, columns: tuple[Column, ...], keys: tuple[str, ...], **checks) -> Table:
+def _table(name: str, columns: tuple[Column, ...], keys: tuple[str, ...], **checks: Any) -> Table:
     # two parts of one export carrying a key is a broken export: both files are refused
     return Table(name, columns, keys, unique_across_files=True, **checks)
 

@@ -89,7 +89,7 @@ def _header(line: int, fields: list[str]) -> dict:
     }
 
 
-def _readings(rows: Iterator[tuple[int, list[str]]], header_line: int):
+def _readings(rows: Iterator[tuple[int, list[str]]], header_line: int) -> Iterator[tuple[str, int, dict]]:
     last = header_line
     for line, fields in rows:
         last = line

@@ -12,6 +12,10 @@ import os
 import random
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from filegate.settings import Settings
 
 GOOD, BAD = "good", "bad"
 
@@ -20,8 +24,8 @@ def _meter(i: int) -> str:
     return f"{1200000000 + i * 7919:010d}"
 
 
-def _render(created: datetime, generation: str, readings, *, trailer=True, spaced=False, blank_lines=False,
-            file_type="SMRT") -> str:
+def _render(created: datetime, generation: str, readings: list[tuple[str, datetime, str]], *, trailer: bool = True,
+            spaced: bool = False, blank_lines: bool = False, file_type: str = "SMRT") -> str:
     sep = ", " if spaced else ","
     lines = [sep.join(['"HEADR"', f'"{file_type}"', '"GAZ"', f'"{created:%Y%m%d}"', f'"{created:%H%M%S}"',
                        f'"{generation}"'])]
@@ -67,7 +71,7 @@ def sample_files(end: datetime, meters: int = 12, hours: int = 48, seed: int = 7
     return files
 
 
-def write_sample(landing_dir: Path, end: datetime | None = None, **kwargs) -> list[Path]:
+def write_sample(landing_dir: Path, end: datetime | None = None, **kwargs: Any) -> list[Path]:
     end = end or datetime.now(timezone.utc)
     landing_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -116,7 +120,7 @@ def write_volume(landing_dir: Path, readings: int, files: int = 50, hours: int =
     return written
 
 
-def write_for_first_run(landing_dir: Path, settings) -> str:
+def write_for_first_run(landing_dir: Path, settings: Settings) -> str:
     """The dataset's sample (`Dataset.sample`), said in a line."""
     written = write_sample(landing_dir)
     return f"a sample of {len(written)} SMRT files (some deliberately bad)"

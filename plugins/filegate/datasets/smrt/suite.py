@@ -2,6 +2,11 @@
 and hour in a file, consumption >= 0 come from the declaration). Imported inside tasks only."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from filegate.kit.tables import Table
+
 
 def readings_checks() -> list:
     import great_expectations.expectations as gxe
@@ -15,6 +20,6 @@ def readings_checks() -> list:
     ]
 
 
-def checks(table, staging) -> list:
+def checks(table: Table, staging: str) -> list:
     """The dataset's suite additions (`Dataset.checks`): for readings only."""
     return readings_checks() if table.name == "readings" else []

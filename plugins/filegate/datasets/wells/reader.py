@@ -31,7 +31,7 @@ def kind_of(path: Path) -> str:
     raise Reject(None, "not a wells file: expected the master wellData*.json or production ProductionData<N>.json")
 
 
-def read_wells(path: Path, settings=None) -> ParsedFile:
+def read_wells(path: Path, settings: None = None) -> ParsedFile:
     from filegate.datasets.wells.tables import PRODUCTION, WELLS
     from filegate.kit.coerce import typed_json
     from filegate.kit.readers import detect_format, read_json_array_chunks, read_ndjson_chunks

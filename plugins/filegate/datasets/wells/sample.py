@@ -13,7 +13,10 @@ import random
 from datetime import date, datetime
 from itertools import accumulate
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:
+    from filegate.settings import Settings
 
 COUNTIES = [("001", "ADAMS"), ("013", "BOULDER"), ("045", "GARFIELD"), ("123", "WELD"), ("103", "RIO BLANCO")]
 FIELDS = ["WATTENBERG", "GREATER WATTENBERG", "PARACHUTE", "RANGELY", "SPINDLE"]
@@ -164,7 +167,7 @@ def _write(path: Path, records: Iterator[dict], pretty: bool) -> int:
     return written + len(opening) + len(closing)
 
 
-def write_for_first_run(landing_dir: Path, settings) -> str:
+def write_for_first_run(landing_dir: Path, settings: Settings) -> str:
     """The dataset's sample (`Dataset.sample`): written as delivered a while ago, said in a line."""
     from filegate.kit.delivery import settled_time
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from filegate.ingest.audit.context import context, docs_index, load_gx
 from filegate.ingest.audit.findings import (
@@ -73,7 +74,7 @@ class Audit:
                 failure["sample_rows"] = sample_rows(self.conninfo, staging_table, file_id, failure["expectations"])
         return result
 
-    def _validate(self, name: str, suite, staging_table: str, file_id: int | None = None):
+    def _validate(self, name: str, suite: Any, staging_table: str, file_id: int | None = None) -> Any:
         gx = self.gx
         if file_id is None:   # the whole batch: pass or fail is all that is needed
             schema, table_name = staging_table.split(".")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 
-def load_gx():
+def load_gx() -> Any:
     # GE logs a lot at INFO and its import is slow: quiet it first, import only inside tasks
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     import warnings
@@ -20,7 +21,7 @@ def load_gx():
     return gx
 
 
-def context(quality_dir: Path):
+def context(quality_dir: Path) -> Any:
     """An ephemeral context: suites and definitions live in memory, rebuilt from code each audit
     (nothing to drift or dangle); validation results and Data Docs are written under quality_dir."""
     gx = load_gx()

@@ -2,13 +2,15 @@
 values (found in SQL where GE gives only a count), and the staged rows at those lines."""
 from __future__ import annotations
 
+from typing import Any
+
 from filegate.kit.errors import QUOTE_LIMIT, bounded, excerpt
 from filegate.warehouse.connection import quoted
 
 SAMPLE_ROWS = 10
 
 
-def raise_on_errors(name: str, validation) -> None:
+def raise_on_errors(name: str, validation: Any) -> None:
     """An expectation that could not be evaluated is a bug in the suite, not bad data: fail the
     task (Airflow retries it) instead of quarantining files that may be fine."""
     for r in validation.results:
@@ -21,7 +23,7 @@ def raise_on_errors(name: str, validation) -> None:
             raise RuntimeError(f"{name}: expectation {r.expectation_config.type} could not be evaluated: {message}")
 
 
-def add_query_lines(conninfo: str, staging: str, file_id: int, validation) -> None:
+def add_query_lines(conninfo: str, staging: str, file_id: int, validation: Any) -> None:
     """Row-query expectations report a count only: find their sample lines (and the values of the
     column their `meta` names) by running the query on this file's rows."""
     from filegate.warehouse.connection import connect
@@ -43,7 +45,7 @@ def add_query_lines(conninfo: str, staging: str, file_id: int, validation) -> No
             r.result["partial_unexpected_list"] = [v for _, v in found]
 
 
-def _add_duplicate_lines(conninfo: str, staging: str, file_id: int, result) -> None:
+def _add_duplicate_lines(conninfo: str, staging: str, file_id: int, result: Any) -> None:
     """GE counts the rows of a key given twice in a file, no more: find their lines and keys (a
     reason must say which key, where), in line order."""
     from filegate.warehouse.connection import connect
@@ -72,7 +74,7 @@ def files_in(conninfo: str, staging: str, file_ids: list[int]) -> list[int]:
     return [i for i in file_ids if i in present]
 
 
-def describe(suite_name: str, validation) -> dict:
+def describe(suite_name: str, validation: Any) -> dict:
     failed = []
     for r in validation.results:
         if r.success:
@@ -115,7 +117,7 @@ def sample_rows(conninfo: str, staging: str, file_id: int, failed: list[dict]) -
         return [{k: _cut(v) for k, v in row.items()} for row in conn.execute(q, (file_id, lines))]
 
 
-def _cut(value):
+def _cut(value: Any) -> Any:
     """Input quoted in a refusal's details, each text at most QUOTE_LIMIT characters, marked as cut."""
     if isinstance(value, list):
         return [_cut(v) for v in value]

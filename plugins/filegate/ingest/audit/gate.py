@@ -1,11 +1,13 @@
 """The gate: a suite folded into one SQL query, so a batch that passes is checked in one scan."""
 from __future__ import annotations
 
+from typing import Any, Iterable
+
 from filegate.ingest.audit.suites import ACROSS_FILES, ROW_QUERY
 from filegate.warehouse.connection import quoted
 
 
-def gate_suite(suite):
+def gate_suite(suite: Any) -> Any:
     """The batch's pass/fail check: the expectations of `suite` that SQL can state, as ONE
     UnexpectedRowsExpectation: the column checks (not null, between, regex) in a single scan of the
     batch, keys unique in each file and across files in one aggregate, each row query a branch of
@@ -19,7 +21,12 @@ def gate_suite(suite):
 
     from filegate.ingest.audit.gate_expectation import GateExpectation
 
-    conditions, unique, across, queries, kept, folded = [], [], [], [], [], []
+    conditions: list[str] = []
+    unique: list = []
+    across: list = []
+    queries: list[str] = []
+    kept: list = []
+    folded: list = []
     for expectation in suite.expectations:
         kind, sql = _unexpected(expectation)
         if kind is None:
@@ -48,7 +55,7 @@ def gate_suite(suite):
     return gate
 
 
-def _unexpected(expectation) -> tuple[str | None, object]:
+def _unexpected(expectation: Any) -> tuple[str | None, object]:
     """How the gate states `expectation`: ("row", a subquery-free condition true on its unexpected
     rows), ("unique", the columns), ("across", the keys unique across files), ("query", a query
     returning its unexpected rows), SQL as GE query templates ({batch}, braces doubled); or
@@ -83,21 +90,21 @@ def _unexpected(expectation) -> tuple[str | None, object]:
     return None, None
 
 
-def _quoted(columns) -> list[str]:
+def _quoted(columns: Iterable[str]) -> list[str]:
     return [_braced(quoted(c)) for c in columns]
 
 
-def _columns(columns) -> str:
+def _columns(columns: Iterable[str]) -> str:
     return ", ".join(_quoted(columns))
 
 
-def _number(value) -> bool:
+def _number(value: Any) -> bool:
     import math
 
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _number_sql(value) -> str:
+def _number_sql(value: Any) -> str:
     """A whole bound as an integer: `bytes >= 0.0` would cast every bigint to numeric."""
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
@@ -111,7 +118,7 @@ def _braced(text: str) -> str:
     return text.replace("{", "{{").replace("}", "}}")
 
 
-def _short(expectation) -> str:
+def _short(expectation: Any) -> str:
     kwargs = expectation.configuration.kwargs
     what = kwargs.get("column") or ",".join(kwargs.get("column_list") or ())
     return f"{expectation.expectation_type}({what})"

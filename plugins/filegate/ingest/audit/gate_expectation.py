@@ -6,7 +6,7 @@ GE is slow to import: `audit.gate` imports this module inside tasks only.
 """
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from great_expectations.expectations import UnexpectedRowsExpectation
 
@@ -16,6 +16,6 @@ class GateExpectation(UnexpectedRowsExpectation):
 
     metric_dependencies: ClassVar[tuple[str, ...]] = ("unexpected_rows_query.row_count",)
 
-    def _validate(self, metrics: dict, runtime_configuration: dict | None = None, execution_engine=None) -> dict:
+    def _validate(self, metrics: dict, runtime_configuration: dict | None = None, execution_engine: Any = None) -> dict:
         count = metrics["unexpected_rows_query.row_count"]
         return {"success": count == 0, "result": {"observed_value": count}}

@@ -1,6 +1,8 @@
 """The suite of a table: the dataset's own checks, then the checks its declaration implies."""
 from __future__ import annotations
 
+from typing import Any
+
 from filegate.kit.declaration import Dataset
 from filegate.kit.tables import Table
 from filegate.warehouse.connection import quoted
@@ -9,7 +11,7 @@ ROW_QUERY = "SELECT * FROM {batch} WHERE "   # how standard_checks words a row q
 ACROSS_FILES = "unique_across_files"            # the meta naming the keys of the cross-file check
 
 
-def suite_for(dataset: Dataset, table: Table, staging: dict[str, str]):
+def suite_for(dataset: Dataset, table: Table, staging: dict[str, str]) -> Any:
     """The table's suite: the dataset's own checks, then the standard checks its declaration
     implies; None when there is nothing to check."""
     import great_expectations as gx

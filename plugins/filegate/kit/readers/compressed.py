@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import IO, Any, BinaryIO, Callable, cast
 
 from filegate.kit.errors import Reject
 from filegate.kit.readers import limits
@@ -12,12 +13,12 @@ from filegate.kit.readers import limits
 GZIP_MAGIC = b"\x1f\x8b"
 
 
-def open_bytes(path: Path):
+def open_bytes(path: Path) -> BinaryIO:
     """The file opened for binary reading; gzip (known by its first two bytes) is decompressed on
     the fly (`Gunzipped`)."""
     with open(path, "rb") as f:
         compressed = f.read(2) == GZIP_MAGIC
-    return Gunzipped(path) if compressed else open(path, "rb")
+    return cast(BinaryIO, Gunzipped(path)) if compressed else open(path, "rb")   # a binary file to its readers
 
 
 class Gunzipped(io.BufferedIOBase):
@@ -49,7 +50,7 @@ class Gunzipped(io.BufferedIOBase):
     def readline(self, size: int | None = -1) -> bytes:
         return self._counted(self._file.readline, size)
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: Any) -> int:
         data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
@@ -71,7 +72,7 @@ class Gunzipped(io.BufferedIOBase):
         self._file.close()
         super().close()
 
-    def _counted(self, read, size) -> bytes:
+    def _counted(self, read: Callable[[int], bytes], size: int | None) -> bytes:
         try:
             data = read(-1 if size is None else size)
         except self._broken as e:
@@ -84,7 +85,7 @@ class Gunzipped(io.BufferedIOBase):
         return data
 
 
-def open_gzip(path: Path, level: int):
+def open_gzip(path: Path, level: int) -> IO[bytes]:
     """ISA-L gzip: standard gzip output, several times faster than zlib at comparable levels."""
     from isal import igzip
 

@@ -2,11 +2,12 @@
 in C, and a run that fails re-read row by row to name the line."""
 from __future__ import annotations
 
+import _csv
 import csv
 import io
 from itertools import chain, islice
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterable, Iterator
 
 from filegate.kit.errors import Reject, excerpt
 from filegate.kit.readers import limits
@@ -16,7 +17,7 @@ from filegate.kit.readers.lines import bounded_lines, not_utf8
 DELIMITERS = (",", ";", "\t", "|")
 
 
-def csv_reader(lines, **options):
+def csv_reader(lines: Iterable[str], **options: Any) -> _csv.Reader:
     """`csv.reader` whose fields may be as long as a line may (its default limit is 128 KiB). The
     limit is the csv module's, process-wide: set by whoever reads CSV, when they do, not at import."""
     csv.field_size_limit(limits.MAX_RECORD_BYTES)
@@ -87,7 +88,8 @@ def read_csv_chunks(path: Path) -> Iterator:
                     yield numbers, rows
 
 
-def _csv_rows_one_by_one(chunk: list[str], more, path: Path, done: int, delimiter: str, width: int):
+def _csv_rows_one_by_one(chunk: list[str], more: Iterator[str], path: Path, done: int, delimiter: str,
+                         width: int) -> tuple[list[int], list[list[str]], int]:
     """Rows of `chunk` with their lines, reading on from the lines `more` if its last record
     continues there; returns (lines, rows, physical lines used)."""
     reader = csv_reader(chain(chunk, more), delimiter=delimiter, strict=True)

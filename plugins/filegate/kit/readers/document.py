@@ -39,7 +39,7 @@ class DocumentRecords:
         if records:
             yield lines, records
 
-    def _object(self, stream: "JsonStream", depth: int, envelope: dict):
+    def _object(self, stream: "JsonStream", depth: int, envelope: dict) -> Iterator[tuple[int, dict]]:
         """The members of an object whose `{` was read; descends into the next step of the path."""
         found = False
         for key in stream.object_keys():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterator
+from typing import IO, Generator, Iterator
 
 from filegate.kit import jsontext
 from filegate.kit.readers import limits
@@ -44,10 +44,12 @@ def read_json_array_chunks(path: Path) -> Iterator[tuple[list[int], list[dict]]]
         yield lines, records
 
 
-_ENDED = (-1, -1, "ended")   # the array and the file ended cleanly
+Chunk = tuple[list[int], list[dict]]   # (lines, records) of one run
+Resume = tuple[int, int, str]          # (byte offset, line, state) where the reading goes on
+_ENDED: Resume = (-1, -1, "ended")   # the array and the file ended cleanly
 
 
-def _per_line(f):
+def _per_line(f: IO[bytes]) -> Generator[Chunk, None, Resume | None]:
     """Path 1; returns where it stopped, or None when the file does not open with `[` (then the
     general reader starts from the beginning, and names the fault)."""
     first = f.readline(limits.LINE_LIMIT)
@@ -77,7 +79,7 @@ def _per_line(f):
     return offset, done + 1, "first" if offset == len(first) else "next"
 
 
-def _flat_blocks(f, offset: int, line: int, state: str):
+def _flat_blocks(f: IO[bytes], offset: int, line: int, state: str) -> Generator[Chunk, None, Resume]:
     """Path 2, from `offset` (at `line`) where an element is expected ("first": or the array's end).
 
     A block of bytes is cut after its last `}` and parsed whole as `[` + block + `]`. When that
@@ -154,7 +156,7 @@ def _flat_blocks(f, offset: int, line: int, state: str):
             return offset, line, "after"
 
 
-def _lines(f, n: int) -> list[bytes]:
+def _lines(f: IO[bytes], n: int) -> list[bytes]:
     """Up to `n` lines, none longer than LINE_LIMIT (a longer one ends the list, cut: it is left
     to the general reader, as is whatever follows it)."""
     lines: list[bytes] = []

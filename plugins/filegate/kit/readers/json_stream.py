@@ -5,7 +5,7 @@ import io
 import json
 import re
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from filegate.kit import jsontext
 from filegate.kit.errors import Reject
@@ -33,7 +33,7 @@ class JsonStream:
     def __enter__(self) -> "JsonStream":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.file.close()
 
     def _more(self) -> bool:
@@ -66,7 +66,7 @@ class JsonStream:
             raise Reject(self.line, f"expected {what}, found {found!r}")
         self.pos += 1
 
-    def value(self):
+    def value(self) -> Any:
         """The next JSON value, whole (at most MAX_RECORD_BYTES of text), by `jsontext`'s rules."""
         self.peek("the file ends where a value was expected (truncated file?)")
         while True:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from itertools import chain
 from pathlib import Path
-from typing import Iterator
+from typing import IO, Any, Iterator
 
 from filegate.kit.errors import Reject
 from filegate.kit.readers import limits
@@ -51,7 +51,7 @@ def not_utf8(path: Path, error: UnicodeDecodeError) -> Reject:
     return Reject(1, f"bytes are not valid UTF-8 ({error.reason})")
 
 
-def bounded_lines(f, empty: str | bytes, first: int = 1) -> Iterator:
+def bounded_lines(f: IO[Any], empty: str | bytes, first: int = 1) -> Iterator[Any]:
     """The lines of `f` (text or binary; `first`: the number of the next line); a line longer than
     MAX_LINE is refused as soon as that much of it is read, never read whole."""
     for number, line in enumerate(iter(partial(f.readline, limits.MAX_LINE + 1), empty), start=first):

@@ -15,7 +15,7 @@ with engine.connect() as connection:
     connection.execute(text("SELECT pg_advisory_lock(hashtext('filegate:migrate'))"))
     target = metadata()
     # every dataset's tables live in a schema named after it: have each one before its tables
-    for schema in sorted({t.schema for t in target.tables.values()}):
+    for schema in sorted({t.schema for t in target.tables.values() if t.schema}):
         connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     connection.commit()
     context.configure(connection=connection, target_metadata=target,
