@@ -35,12 +35,11 @@ def kind_of(path: Path) -> str:
     raise Reject(None, "not an events file: expected *.log, *.csv or *.json, each optionally .gz")
 
 
-def read_events(path: Path, settings: EventsSettings | None = None, chunk_rows: int | None = None) -> ParsedFile:
-    """The dataset's reader (`Dataset.reader`), handed events' own settings (or `chunk_rows` alone)."""
+def read_events(path: Path, settings: EventsSettings | None = None) -> ParsedFile:
+    """The dataset's reader (`Dataset.reader`), handed events' own settings (None: from the environment)."""
     from filegate.kit.readers import Gunzipped, open_bytes
 
-    if chunk_rows is None:
-        chunk_rows = (settings or events_settings()).chunk_rows
+    chunk_rows = (settings or events_settings()).chunk_rows
     kind = kind_of(path)
     with open_bytes(path) as f:   # gzip cut short or corrupt: refused at its line by open_bytes
         compressed = isinstance(f, Gunzipped)

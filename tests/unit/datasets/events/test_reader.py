@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+from filegate.datasets.events import EventsSettings
 from filegate.datasets.events.reader import kind_of, raw_lines, read_events
 from filegate.datasets.events.sample import clf_line, events, json_record, logfmt_line, sample_files
 from filegate.datasets.events.tables import EVENTS
@@ -21,7 +22,7 @@ DAY = date(2024, 3, 1)
 
 
 def read(path, chunk_rows=100_000):
-    parsed = read_events(path, chunk_rows=chunk_rows)
+    parsed = read_events(path, EventsSettings(chunk_rows=chunk_rows))
     return parsed.header, [r for table, chunk in parsed.chunks for r in chunk if table == "events"]
 
 
@@ -166,8 +167,9 @@ def test_the_chunk_size_comes_from_the_environment(tmp_path, monkeypatch):
 
 
 def peak_reading(path) -> float:
-    return peak_rss_mib("from pathlib import Path\nfrom filegate.datasets.events.reader import read_events\n"
-                        f"for _ in read_events(Path({str(path)!r}), chunk_rows=100_000).chunks: pass\n")
+    return peak_rss_mib("from pathlib import Path\nfrom filegate.datasets.events import EventsSettings\n"
+                        "from filegate.datasets.events.reader import read_events\n"
+                        f"for _ in read_events(Path({str(path)!r}), EventsSettings(chunk_rows=100_000)).chunks: pass\n")
 
 
 def test_memory_stays_flat_from_a_small_to_a_large_log(tmp_path):
@@ -202,7 +204,7 @@ def test_issue31_a_long_quoted_value_is_read_in_flat_memory(tmp_path, layout):
     small, large = tmp_path / "small.log", tmp_path / "large.log"
     small.write_text(line.replace(long, "x"))
     large.write_text(line)
-    (event,) = [r for _, records in read_events(large, chunk_rows=10).chunks for r in records]
+    (event,) = [r for _, records in read_events(large, EventsSettings(chunk_rows=10)).chunks for r in records]
     assert len(json.dumps(event)) > 8_000_000
     assert peak_reading(large) < peak_reading(small) + 120
 
