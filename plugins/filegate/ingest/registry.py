@@ -170,7 +170,8 @@ def named(conn: Connection, dataset: str, filename: str) -> list[RegisteredFile]
 
 def _insert(conn: Connection, dataset: str, landed: LandedFile, run_id: str, status: FileStatus, reason: str | None,
             reloadable: bool = False) -> int:
-    return value(conn, 
+    return value(
+        conn,
         "INSERT INTO filegate.files (dataset, filename, received_at, size_bytes, sha256, status, reason,"
         " run_id, stored_path, reloadable) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING file_id",
         (dataset, landed.filename, landed.received_at, landed.size, landed.sha256, status.value, reason,

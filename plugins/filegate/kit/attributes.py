@@ -22,10 +22,8 @@ def add(out: dict, key: str, value: Any, unprefixed: tuple[str, ...] = ()) -> No
     given twice."""
     if type(value) is dict:
         _flatten(out, "" if key in unprefixed else key + ".", value)
-    elif key in out:
-        raise ValueError(f"attribute {key!r} is given twice")
     else:
-        out[key] = value if value is None or type(value) is str else text(value)
+        _put(out, key, value)
 
 
 def collect(pairs: Iterable[tuple[str, Any]], from_text: bool, unprefixed: tuple[str, ...] = ()) -> dict[str, str | None]:
@@ -43,10 +41,14 @@ def _flatten(out: dict, prefix: str, obj: dict) -> None:
         name = prefix + key
         if type(value) is dict:
             _flatten(out, name + ".", value)
-        elif name in out:
-            raise ValueError(f"attribute {name!r} is given twice")
         else:
-            out[name] = value if value is None or type(value) is str else text(value)
+            _put(out, name, value)
+
+
+def _put(out: dict, key: str, value: Any) -> None:
+    if key in out:
+        raise ValueError(f"attribute {key!r} is given twice")
+    out[key] = value if value is None or type(value) is str else text(value)
 
 
 def text(value: Any) -> str:

@@ -61,6 +61,7 @@ class Typer:
         roots = _roots(table, from_text)
         self.kept = tuple(i for i, (n, c) in enumerate(self.plan) if c is None and n not in roots) \
             if table.attributes else ()
+        self.unprefixed = (table.attributes,) if table.attributes else ()   # its own name's object lends no prefix
         self.empty = dict.fromkeys(c.name for c in table.columns)   # columns a record lacks are null
         self.fast_chunk, self.fast_one = _compile(self)
 
@@ -84,8 +85,7 @@ def plan(table: Table, names: Sequence[str], line: int, from_text: bool) -> list
     """[(source name, declared column or None when not declared)] for the names a file uses;
     Reject for two names of one column, and naming the strangers when the table refuses
     undeclared fields."""
-    by_key = ({match_key(s): c for c in table.columns if c.name != table.attributes for s in c.spellings}
-              if from_text else table.by_match_key)   # a CSV header may spell a path: it is one name there
+    by_key = table.by_header_key if from_text else table.by_match_key
     roots = _roots(table, from_text)
     out: list[tuple[str, Column | None]] = []
     unknown: list[str] = []
@@ -128,7 +128,7 @@ def coerce_record(typer: Typer, record: dict, line: int) -> dict:
 
 def _kept(typer: Typer, pairs: list[tuple[str, Any]], line: int) -> dict:
     try:
-        return attributes.collect(pairs, typer.from_text, (typer.table.attributes or "",))
+        return attributes.collect(pairs, typer.from_text, typer.unprefixed)
     except ValueError as e:
         raise Reject(line, str(e)) from None
 
@@ -166,7 +166,7 @@ def _compile(typer: Typer) -> tuple[Callable, Callable]:
         value = source.get(column.name)
         if column.name == typer.table.attributes:
             kept = "".join(f"({typer.plan[i][0]!r}, v{i}), " for i in typer.kept)
-            fields.append(f"{column.name!r}: _collect(({kept}), {typer.from_text}, ({column.name!r},))")
+            fields.append(f"{column.name!r}: _collect(({kept}), {typer.from_text}, {typer.unprefixed!r})")
             continue
         fields.append(f"{column.name!r}: " + (
             "None" if value is None else fast_expression(column.column_type, value, typer.from_text)))

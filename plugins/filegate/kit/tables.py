@@ -115,7 +115,7 @@ class Table:
             if kept is None or kept.type not in ("hstore", "jsonb"):
                 raise ValueError(f"table {self.name}: attributes must name one of its hstore or jsonb columns, "
                                  f"not {self.attributes!r}")
-        spellings = [match_key(s) for c in self.columns if c.path is None for s in c.spellings]
+        spellings = [match_key(s) for s, _ in self.spelled()]
         if len(set(spellings)) != len(spellings):
             raise ValueError(f"table {self.name}: two columns share a source name or alias: {spellings}")
 
@@ -133,18 +133,28 @@ class Table:
         """column -> PostgreSQL type, as staged for the audit (lineage first)."""
         return {**LINEAGE, **{c.name: c.column_type.pg for c in self.columns}}
 
+    def spelled(self, paths: bool = False) -> list[tuple[str, Column]]:
+        """(name, column) for each name a source field may arrive under: flat fields' sources and
+        aliases (`paths`: a path's dotted source too, as a CSV header spells it). The catch-all
+        column is filled by the fields no column names, never from a field of its own name."""
+        return [(s, c) for c in self.columns if (paths or c.path is None) and c.name != self.attributes
+                for s in c.spellings]
+
     @cached_property
     def by_match_key(self) -> dict[str, Column]:
-        """Each spelling of a flat field (`match_key`) -> its column; the catch-all column is
-        filled by the fields no column names, never from a field of its own name."""
-        return {match_key(s): c for c in self.columns if c.path is None and c.name != self.attributes
-                for s in c.spellings}
+        """Each name of a flat field (`match_key`) -> its column: how JSON keys are matched."""
+        return {match_key(s): c for s, c in self.spelled()}
+
+    @cached_property
+    def by_header_key(self) -> dict[str, Column]:
+        """Each name of a column, a path's dotted source included (`match_key`) -> the column: how
+        a CSV header is matched (a header spells a path as one name)."""
+        return {match_key(s): c for s, c in self.spelled(paths=True)}
 
     def fields(self, fold: Callable[[str], str] = str.lower) -> dict[str, str]:
-        """Each spelling of a flat field, folded by `fold` -> its column's name: for a reader of
-        its own that compares names its way (events: lower-cased)."""
-        return {fold(s): c.name for c in self.columns if c.path is None and c.name != self.attributes
-                for s in c.spellings}
+        """Each name of a flat field, folded by `fold` -> its column's name: for a reader of its
+        own that compares names its way (events: lower-cased)."""
+        return {fold(s): c.name for s, c in self.spelled()}
 
     def in_schema(self, schema: str) -> "Table":
         return self if self.schema else replace(self, schema=schema)
